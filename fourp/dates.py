@@ -1,0 +1,96 @@
+"""Reading the date and date-time forms the plan format allows into one comparable value."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import NamedTuple, Optional
+
+__all__ = ["Moment", "parse_moment", "parse_date"]
+
+
+class Moment(NamedTuple):
+    """A point in local UK time, and whether the plan gave its time of day or only its date."""
+
+    at: dt.datetime
+    timed: bool
+
+    @property
+    def date(self) -> dt.date:
+        return self.at.date()
+
+    def __str__(self) -> str:  # the form officers read in feedback
+        return self.at.strftime("%Y-%m-%d %H:%M") if self.timed else self.at.strftime("%Y-%m-%d")
+
+
+_ISO = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[Tt ]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?"
+    r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?"
+)
+_DAY_FIRST = re.compile(
+    r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+)
+
+try:  # zone data is absent on some minimal systems; UTC is then the nearest honest reading
+    from zoneinfo import ZoneInfo
+
+    _UK: Optional[dt.tzinfo] = ZoneInfo("Europe/London")
+except Exception:  # pragma: no cover - depends on the host
+    _UK = None
+
+
+def _local(value: dt.datetime) -> dt.datetime:
+    """An aware date-time as naive UK local time, so it compares with the naive ones plans mostly hold."""
+    if value.tzinfo is None:
+        return value
+    if _UK is not None:
+        return value.astimezone(_UK).replace(tzinfo=None)
+    return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _offset(text: str) -> dt.tzinfo:
+    if text in ("Z", "z"):
+        return dt.timezone.utc
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+
+
+def parse_moment(value: object) -> Optional[Moment]:
+    """The Moment a plan value stands for, or None when it is not a date in any allowed form.
+
+    YAML hands over `2024-03-05` and `2024-03-05 14:30:00` as date objects and `2024-03-05T14:30` as a
+    string: all are read the same way.
+    """
+    if isinstance(value, dt.datetime):
+        return Moment(_local(value), True)
+    if isinstance(value, dt.date):
+        return Moment(dt.datetime(value.year, value.month, value.day), False)
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    match = _ISO.fullmatch(text)
+    if match:
+        year, month, day, hour, minute, second, zone = match.groups()
+    else:
+        match = _DAY_FIRST.fullmatch(text)
+        if not match:
+            return None
+        day, month, year, hour, minute, second = match.groups()
+        zone = None
+    try:
+        if hour is None:
+            return Moment(dt.datetime(int(year), int(month), int(day)), False)
+        stamp = dt.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0))
+    except ValueError:  # 31/02/2024, 25:00
+        return None
+    if zone:
+        stamp = _local(stamp.replace(tzinfo=_offset(zone)))
+    return Moment(stamp, True)
+
+
+def parse_date(value: object) -> Optional[dt.date]:
+    """The calendar date of a plan value, or None."""
+    moment = parse_moment(value)
+    return moment.date if moment else None

@@ -1,0 +1,150 @@
+"""Document paths (`/pursue/actions/2/result`) and the patterns rules use to select parts of a plan.
+
+A pattern is a JSON-pointer-like path whose segments may be `*` (any key or list index), `**` (any depth,
+including none) or `{a,b}` (any of the names). A path without a leading `/` is relative to an item.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator, Mapping, Optional, Sequence, Tuple, Union
+
+__all__ = [
+    "Path", "Pattern", "MISSING", "compile_pattern", "select", "get", "pointer", "is_absolute",
+    "PatternError",
+]
+
+Key = Union[str, int]
+Path = Tuple[Key, ...]
+
+
+class _Missing:
+    """The value of a path that leads nowhere; distinct from a present `null`."""
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+MISSING: Any = _Missing()
+
+_ANY = object()
+_DEEP = object()
+
+
+class PatternError(ValueError):
+    """A pattern that cannot be read."""
+
+
+class Pattern:
+    """A compiled pattern: a tuple of segments, each a name, a set of names, `*` or `**`."""
+
+    __slots__ = ("text", "segments", "absolute", "literal")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.absolute = text.startswith("/")
+        body = text.strip("/")
+        segments: list = []
+        for raw in body.split("/") if body else []:
+            if raw == "*":
+                segments.append(_ANY)
+            elif raw == "**":
+                segments.append(_DEEP)
+            elif raw.startswith("{") and raw.endswith("}"):
+                names = frozenset(n.strip() for n in raw[1:-1].split(",") if n.strip())
+                if not names:
+                    raise PatternError(f"empty alternative in pattern {text!r}")
+                segments.append(names)
+            elif any(c in raw for c in "{}*"):
+                raise PatternError(f"segment {raw!r} of pattern {text!r} mixes names and wildcards")
+            else:
+                segments.append(raw.replace("~1", "/").replace("~0", "~"))
+        self.segments = tuple(segments)
+        self.literal = all(isinstance(s, str) for s in self.segments)
+
+    @property
+    def anchor(self) -> Path:
+        """The literal start of the pattern: where to point when nothing it names exists."""
+        out = []
+        for segment in self.segments:
+            if not isinstance(segment, str):
+                break
+            out.append(segment)
+        return tuple(out)
+
+    def __repr__(self) -> str:
+        return f"Pattern({self.text!r})"
+
+
+def compile_pattern(text: str) -> Pattern:
+    if not isinstance(text, str):
+        raise PatternError(f"a pattern must be a string, not {type(text).__name__}")
+    return Pattern(text)
+
+
+def _children(value: Any) -> Iterator[Tuple[Key, Any]]:
+    if isinstance(value, Mapping):
+        for key, child in value.items():
+            if isinstance(key, (str, int)) and not isinstance(key, bool):
+                yield key, child
+    elif isinstance(value, list):
+        yield from enumerate(value)
+
+
+def _step(value: Any, name: str) -> Tuple[Optional[Key], Any]:
+    if isinstance(value, Mapping):
+        return (name, value[name]) if name in value else (None, MISSING)
+    if isinstance(value, list) and name.isdigit():
+        index = int(name)
+        return (index, value[index]) if index < len(value) else (None, MISSING)
+    return None, MISSING
+
+
+def select(root: Any, pattern: Pattern, base: Path = ()) -> Iterator[Tuple[Path, Any]]:
+    """Every (path, value) in `root` that the pattern names; nothing for parts that are absent."""
+    yield from _select(root, pattern.segments, base)
+
+
+def _select(value: Any, segments: tuple, path: Path) -> Iterator[Tuple[Path, Any]]:
+    if not segments:
+        yield path, value
+        return
+    head, rest = segments[0], segments[1:]
+    if isinstance(head, str):
+        key, child = _step(value, head)
+        if key is not None:
+            yield from _select(child, rest, path + (key,))
+    elif head is _ANY:
+        for key, child in _children(value):
+            yield from _select(child, rest, path + (key,))
+    elif head is _DEEP:
+        yield from _select(value, rest, path)
+        for key, child in _children(value):
+            yield from _select(child, segments, path + (key,))
+    else:
+        if isinstance(value, Mapping):
+            for key, child in value.items():
+                if key in head:
+                    yield from _select(child, rest, path + (key,))
+
+
+def get(root: Any, pattern: Pattern) -> Any:
+    """The value at a literal pattern, or MISSING."""
+    value = root
+    for segment in pattern.segments:
+        _, value = _step(value, segment)
+        if value is MISSING:
+            return MISSING
+    return value
+
+
+def is_absolute(text: str) -> bool:
+    return text.startswith("/")
+
+
+def pointer(path: Sequence[Key]) -> str:
+    """The JSON pointer of a path: `/pursue/actions/2/result`."""
+    if not path:
+        return ""
+    return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in path)

@@ -1,0 +1,104 @@
+"""The registry of check kinds: an explicit mapping from name to check, plus third parties' entry points.
+
+A check kind has a `SCHEMA` for its options (validated once, when a pack loads), `prepare(options)` that
+compiles them, and `check(ctx, prepared)` yielding `Problem`s. It knows only what it looks at: the engine
+stamps rule id, severity, weight and location onto what it yields. Third parties register kinds in the
+`fourp.checks` entry-point group; a plain function `check(ctx, options)` is accepted too.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Iterator, NamedTuple
+
+from ..context import Context, Problem
+from . import cadence, counts, date_order, each, pattern, presence, recency, structure, timestamps, wording
+from .named import NamesOwnThreat, PlanAuthor
+
+__all__ = ["CheckKind", "get", "builtin_names", "UnknownCheck", "ENTRY_POINT_GROUP"]
+
+ENTRY_POINT_GROUP = "fourp.checks"
+
+
+class CheckKind(NamedTuple):
+    name: str
+    schema: dict
+    prepare: Callable[[dict], Any]
+    check: Callable[[Context, Any], Iterator[Problem]]
+    doc: str = ""
+
+
+class UnknownCheck(LookupError):
+    pass
+
+
+def _kind(name: str, source: Any) -> CheckKind:
+    if callable(source) and not hasattr(source, "check"):
+        return CheckKind(name, {"type": "object"}, lambda options: options, source,
+                         (source.__doc__ or "").strip())
+    return CheckKind(name, getattr(source, "SCHEMA", {"type": "object"}),
+                     getattr(source, "prepare", lambda options: options), source.check,
+                     (source.__doc__ or "").strip())
+
+
+_BUILTIN: Dict[str, CheckKind] = {
+    name: _kind(name, source) for name, source in {
+        "presence": presence,
+        "timestamps": timestamps,
+        "wording": wording,
+        "counts": counts,
+        "date-order": date_order,
+        "recency": recency,
+        "cadence": cadence,
+        "each": each,
+        "pattern": pattern,
+        "schema": structure,
+        "plan-author": PlanAuthor,
+        "names-own-threat": NamesOwnThreat,
+    }.items()
+}
+_plugins: Dict[str, CheckKind] = {}
+_plugins_loaded = False
+
+
+def builtin_names() -> list:
+    return sorted(_BUILTIN)
+
+
+def _load_plugins() -> None:
+    global _plugins_loaded
+    if _plugins_loaded:
+        return
+    _plugins_loaded = True
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name in _BUILTIN:
+            continue  # a plug-in cannot replace a built-in kind: packs' meaning must not shift under them
+        try:
+            _plugins[ep.name] = _kind(ep.name, ep.load())
+        except Exception as exc:  # a broken plug-in is reported when a pack asks for it
+            _plugins[ep.name] = _broken(ep.name, exc)
+
+
+def _broken(name: str, exc: Exception) -> CheckKind:
+    def fail(options: dict) -> Any:
+        raise UnknownCheck(f"the check {name!r} could not be loaded: {exc}")
+    return CheckKind(name, {"type": "object"}, fail, lambda ctx, opts: iter(()))
+
+
+def get(name: str) -> CheckKind:
+    """The check kind called `name`; a clear UnknownCheck naming the kinds there are otherwise."""
+    kind = _BUILTIN.get(name)
+    if kind is not None:
+        return kind
+    _load_plugins()
+    kind = _plugins.get(name)
+    if kind is None:
+        known = ", ".join(sorted(_BUILTIN) + sorted(_plugins))
+        raise UnknownCheck(f"there is no check kind {name!r}; the kinds are: {known}")
+    return kind
+
+
+def register(name: str, source: Any) -> None:
+    """Adds a check kind at run time (for library users and tests; packages use the entry point)."""
+    _load_plugins()
+    _plugins[name] = _kind(name, source)

@@ -1,0 +1,77 @@
+"""`cadence`: dated events recur often enough: no gap between them, or since the last, is too long.
+
+Options:
+  sources: [source]      the events' dates
+  max_gap_days: int      the longest allowed gap
+  label: str             what the events are ("LRO review")
+  start: pattern         a date the first gap counts from (the plan's `created`), optional
+  until_as_of: bool      the time since the last event counts as a gap too (default true)
+"""
+from __future__ import annotations
+
+from typing import Iterator, List, NamedTuple, Optional, Tuple
+
+from ..context import Context, Problem
+from ..dates import Moment
+from ..paths import Path, Pattern, compile_pattern
+from ._common import SOURCE, Source, sources
+
+SCHEMA = {
+    "type": "object",
+    "required": ["sources", "max_gap_days", "label"],
+    "properties": {
+        "sources": {"type": "array", "items": SOURCE, "minItems": 1},
+        "max_gap_days": {"type": "integer", "minimum": 1},
+        "label": {"type": "string"},
+        "start": {"type": "string"},
+        "until_as_of": {"type": "boolean"},
+    },
+    "additionalProperties": False,
+}
+
+
+class Options(NamedTuple):
+    sources: Tuple[Source, ...]
+    max_gap_days: int
+    label: str
+    start: Optional[Pattern]
+    until_as_of: bool
+
+
+def prepare(options: dict) -> Options:
+    return Options(sources(options["sources"]), options["max_gap_days"], options["label"],
+                   compile_pattern(options["start"]) if options.get("start") else None,
+                   options.get("until_as_of", True))
+
+
+def check(ctx: Context, options: Options) -> Iterator[Problem]:
+    events: List[Tuple[Moment, Path]] = []
+    for source in options.sources:
+        for entry in source.entries(ctx):
+            moment = ctx.moment(entry.value)
+            if moment is not None and moment.date <= ctx.as_of:
+                events.append((moment, entry.path))
+    events.sort(key=lambda e: (e[0].at, e[1] and str(e[1])))
+    limit = options.max_gap_days
+    if not events:
+        yield Problem((), f"no {options.label} is recorded", {"issue": "missing"})
+        return
+    if options.start is not None:
+        start = next((ctx.moment(v) for _, v in ctx.select(options.start)), None)
+        if start is not None and start.date <= events[0][0].date:
+            gap = (events[0][0].date - start.date).days
+            if gap > limit:
+                yield Problem(events[0][1], f"the first {options.label} came {gap} days after the plan "
+                              f"was opened on {start} (at most {limit} allowed)",
+                              {"issue": "late-first", "gap": gap})
+    for (before, _), (after, path) in zip(events, events[1:]):
+        gap = (after.date - before.date).days
+        if gap > limit:
+            yield Problem(path, f"{gap} days passed between the {options.label}s of {before.date} and "
+                          f"{after.date} (at most {limit} allowed)", {"issue": "gap", "gap": gap})
+    if options.until_as_of:
+        last, path = events[-1]
+        gap = (ctx.as_of - last.date).days
+        if gap > limit:
+            yield Problem(path, f"the last {options.label} was on {last.date}, {gap} days before "
+                          f"{ctx.as_of} (at most {limit} allowed)", {"issue": "stale", "gap": gap})

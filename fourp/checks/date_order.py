@@ -1,0 +1,136 @@
+"""`date-order`: one date is not after another (the plan before its operation, results after actions).
+
+Options:
+  pairs: list of
+    {earlier, later, items, where, require, strict, by, label}
+      earlier, later  patterns (relative to each item when `items` is given) or `@as_of`
+      require         [earlier|later]: a missing side is a problem, not a pass (default: none)
+      strict          equal dates are a problem too (default false)
+      by              `date` compares calendar days, `time` the full date-time (default `date`)
+      label           how to name the pair in feedback
+      names           {earlier, later}: how to name each date in feedback (default: from its path)
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator, List, NamedTuple, Optional, Tuple
+
+from ..conditions import Condition, all_hold, compile_conditions
+from ..context import Context, Problem, describe, present
+from ..dates import Moment
+from ..paths import MISSING, Path, Pattern, compile_pattern
+from ._common import CONDITIONS
+
+AS_OF = "@as_of"
+SCHEMA = {
+    "type": "object",
+    "required": ["pairs"],
+    "properties": {
+        "pairs": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["earlier", "later"],
+                "properties": {
+                    "earlier": {"type": "string"},
+                    "later": {"type": "string"},
+                    "items": {"type": "string"},
+                    "where": CONDITIONS,
+                    "require": {"type": "array", "items": {"enum": ["earlier", "later"]}},
+                    "strict": {"type": "boolean"},
+                    "by": {"enum": ["date", "time"]},
+                    "label": {"type": "string"},
+                    "names": {"type": "object", "additionalProperties": False,
+                              "properties": {"earlier": {"type": "string"}, "later": {"type": "string"}}},
+                },
+                "additionalProperties": False,
+            },
+        }
+    },
+    "additionalProperties": False,
+}
+
+
+class Pair(NamedTuple):
+    earlier: Optional[Pattern]  # None is the as-of date
+    later: Optional[Pattern]
+    items: Optional[Pattern]
+    where: List[Condition]
+    require: frozenset
+    strict: bool
+    by_time: bool
+    label: Optional[str]
+    names: dict
+
+
+def _side(text: str) -> Optional[Pattern]:
+    return None if text == AS_OF else compile_pattern(text)
+
+
+def prepare(options: dict) -> Tuple[Pair, ...]:
+    return tuple(
+        Pair(_side(p["earlier"]), _side(p["later"]),
+             compile_pattern(p["items"]) if p.get("items") else None,
+             compile_conditions(p.get("where", ())), frozenset(p.get("require", ())),
+             p.get("strict", False), p.get("by", "date") == "time", p.get("label"), p.get("names") or {})
+        for p in options["pairs"])
+
+
+def _values(ctx: Context, pattern: Optional[Pattern], item: Any, base: Path) -> List[Tuple[Path, Any]]:
+    if pattern is None:
+        return [((), AS_OF)]
+    found = list(ctx.select(pattern, item, base))
+    if not found and pattern.literal:
+        root = () if pattern.absolute or item is MISSING else base
+        return [(root + pattern.segments, MISSING)]
+    return found
+
+
+def _moment(ctx: Context, value: Any) -> Optional[Moment]:
+    if value is AS_OF:
+        from datetime import datetime
+        return Moment(datetime(ctx.as_of.year, ctx.as_of.month, ctx.as_of.day, 23, 59, 59), False)
+    return ctx.moment(value)
+
+
+def _name(pair: Pair, side: str, path: Path, value: Any) -> str:
+    return "the as-of date" if value is AS_OF else pair.names.get(side) or describe(path)
+
+
+def check(ctx: Context, pairs: Tuple[Pair, ...]) -> Iterator[Problem]:
+    for pair in pairs:
+        scopes: List[Tuple[Path, Any]] = [((), MISSING)]
+        if pair.items is not None:
+            scopes = [(p, v) for p, v in ctx.select(pair.items) if all_hold(pair.where, ctx, v, p)]
+        elif pair.where and not all_hold(pair.where, ctx):
+            continue
+        for base, item in scopes:
+            for epath, evalue in _values(ctx, pair.earlier, item, base):
+                for lpath, lvalue in _values(ctx, pair.later, item, base):
+                    yield from _compare(ctx, pair, epath, evalue, lpath, lvalue)
+
+
+def _compare(ctx: Context, pair: Pair, epath: Path, evalue: Any, lpath: Path, lvalue: Any
+             ) -> Iterator[Problem]:
+    for side, path, value in (("earlier", epath, evalue), ("later", lpath, lvalue)):
+        if value is not AS_OF and not present(value):
+            if side in pair.require:
+                yield Problem(path, f"{_name(pair, side, path, value)} is not recorded", {"issue": "missing"})
+            return
+    early, late = _moment(ctx, evalue), _moment(ctx, lvalue)
+    if early is None or late is None:
+        return  # unreadable dates are the structure rule's and the timestamps rule's to report
+    if pair.by_time:
+        a, b = early.at, late.at
+    else:
+        a, b = early.date, late.date
+    if a > b or (pair.strict and a == b):
+        what = f"{pair.label}: " if pair.label else ""
+        if lvalue is AS_OF:
+            text = f"{what}{_name(pair, 'earlier', epath, evalue)} ({early}) is after the as-of date {ctx.as_of}"
+        else:
+            shown_e = "the as-of date" if evalue is AS_OF else f"{_name(pair, 'earlier', epath, evalue)} ({early})"
+            text = f"{what}{_name(pair, 'later', lpath, lvalue)} ({late}) is {'not after' if a == b else 'before'} {shown_e}"
+        yield Problem(lpath if lvalue is not AS_OF else epath, text,
+                      {"earlier": str(early) if evalue is not AS_OF else str(ctx.as_of),
+                       "later": str(late) if lvalue is not AS_OF else str(ctx.as_of)})

@@ -1,0 +1,125 @@
+"""Named Python checks, for criteria no declarative kind expresses.
+
+`plan-author`: the plan was written by its LRO or a deputy.
+  roles: [str]   author roles that own a plan (default [lro, deputy])
+`names-own-threat`: the plan names no organised crime group or operation other than its own.
+  allowed: [str] other names the plan may mention (a rival group it is right to name)
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator, NamedTuple, Tuple
+
+from ..context import Context, Problem, describe, present
+from ..names import person_key, same_person
+from ..paths import compile_pattern
+from ._common import as_mapping
+
+
+class AuthorOptions(NamedTuple):
+    roles: frozenset
+
+
+class PlanAuthor:
+    SCHEMA = {"type": "object", "properties": {"roles": {"type": "array", "items": {"type": "string"}}},
+              "additionalProperties": False}
+
+    @staticmethod
+    def prepare(options: dict) -> AuthorOptions:
+        return AuthorOptions(frozenset(r.lower() for r in options.get("roles", ("lro", "deputy"))))
+
+    @staticmethod
+    def check(ctx: Context, options: AuthorOptions) -> Iterator[Problem]:
+        data = as_mapping(ctx.data)
+        author = as_mapping(data.get("author"))
+        lro = as_mapping(data.get("lro"))
+        owners = [lro.get("name")] + [as_mapping(d).get("name") for d in data.get("deputies") or ()
+                                      if isinstance(data.get("deputies"), list)]
+        owners = [o for o in owners if present(o)]
+        name, role = author.get("name"), author.get("role")
+        role = role.strip().lower() if isinstance(role, str) else None
+        if not present(name) and not role:
+            yield Problem(("author",), "the plan does not record who wrote it", {"issue": "missing"})
+            return
+        is_owner = any(same_person(name, o) for o in owners)
+        if is_owner:
+            return
+        who = name if present(name) else "someone unnamed"
+        if role in options.roles:
+            if present(name) and owners:
+                yield Problem(("author", "name"), f"the author {who} is recorded as {role} but is not the "
+                              "named LRO or a deputy", {"issue": "mismatch", "author": str(who)})
+            return
+        shown = f"{who} ({role})" if role else str(who)
+        yield Problem(("author",), f"the plan was written by {shown}, not the LRO or a deputy",
+                      {"issue": "delegated", "author": str(who), "role": role or ""})
+
+
+_OCG = re.compile(r"((?:[A-Z][\w'’&-]*\s+){1,4})(?:OCG|[Oo]rganised [Cc]rime [Gg]roup)\b")
+_OPERATION = re.compile(r"\b(?:Op|Operation)\.?\s+([A-Z][\w-]+)")
+_NOT_NAMES = {"the", "this", "that", "a", "an", "each", "every", "our", "their", "its", "rival",
+              "any", "another", "other", "same", "local", "serious", "and", "of", "named", "for", "no"}
+
+
+def _name_key(text: str) -> str:
+    words = [w for w in re.split(r"\s+", text.strip().lower()) if w]
+    while words and words[0] in _NOT_NAMES:
+        words.pop(0)
+    return " ".join(words)
+
+
+class NamesOptions(NamedTuple):
+    allowed: Tuple[str, ...]
+
+
+class NamesOwnThreat:
+    SCHEMA = {"type": "object", "properties": {"allowed": {"type": "array", "items": {"type": "string"}}},
+              "additionalProperties": False}
+    _TEXTS = compile_pattern("/**")
+
+    @staticmethod
+    def prepare(options: dict) -> NamesOptions:
+        return NamesOptions(tuple(_name_key(_strip_suffix(a)) for a in options.get("allowed", ())))
+
+    @classmethod
+    def check(cls, ctx: Context, options: NamesOptions) -> Iterator[Problem]:
+        data = as_mapping(ctx.data)
+        threat = as_mapping(data.get("threat"))
+        operation = as_mapping(data.get("operation"))
+        own_groups = {_name_key(_strip_suffix(threat.get("name")))} | set(options.allowed)
+        own_groups.discard("")
+        own_ops = {_name_key(_strip_op(operation.get("name")))} | set(options.allowed)
+        own_ops.discard("")
+        reported = set()
+        for path, text in ctx.select(cls._TEXTS):
+            if not isinstance(text, str) or path[:1] in (("threat",), ("operation",), ("waivers",)):
+                continue
+            for match in _OCG.finditer(text):
+                key = _name_key(match.group(1))
+                if key and not any(key == own or key in own or own in key for own in own_groups) \
+                        and ("group", key) not in reported:
+                    reported.add(("group", key))
+                    yield Problem(path, f"{describe(path)} names “{match.group(0).strip()}”, which is not "
+                                  "this plan's threat", {"issue": "group", "name": match.group(0).strip()})
+            for match in _OPERATION.finditer(text):
+                key = _name_key(match.group(1))
+                if key and key not in own_ops and ("op", key) not in reported:
+                    reported.add(("op", key))
+                    yield Problem(path, f"{describe(path)} names “{match.group(0).strip()}”, which is not "
+                                  "this plan's operation", {"issue": "operation",
+                                                             "name": match.group(0).strip()})
+
+
+def _strip_suffix(name: Any) -> str:
+    if not isinstance(name, str):
+        return ""
+    return re.sub(r"\s*(?:OCG|organised crime group)\s*$", "", name.strip(), flags=re.IGNORECASE)
+
+
+def _strip_op(name: Any) -> str:
+    if not isinstance(name, str):
+        return ""
+    return re.sub(r"^(?:Op|Operation)\.?\s+", "", name.strip(), flags=re.IGNORECASE)
+
+
+__all__ = ["PlanAuthor", "NamesOwnThreat", "person_key"]

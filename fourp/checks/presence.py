@@ -1,0 +1,64 @@
+"""`presence`: named fields hold something (not absent, null, blank or empty).
+
+Options:
+  require: [pattern | {field, label}]    every one must be present (a wildcard: at least one value)
+  any_of:  [[pattern | {field, label}]]  in each group, at least one must be present
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator, List, NamedTuple, Tuple
+
+from ..context import Context, Problem, describe, present
+from ..paths import Pattern, compile_pattern
+
+FIELD = {"oneOf": [{"type": "string"},
+                   {"type": "object", "required": ["field"], "additionalProperties": False,
+                    "properties": {"field": {"type": "string"}, "label": {"type": "string"}}}]}
+SCHEMA = {
+    "type": "object",
+    "properties": {
+        "require": {"type": "array", "items": FIELD},
+        "any_of": {"type": "array", "items": {"type": "array", "items": FIELD, "minItems": 1}},
+    },
+    "additionalProperties": False,
+    "anyOf": [{"required": ["require"]}, {"required": ["any_of"]}],
+}
+
+
+class Field(NamedTuple):
+    pattern: Pattern
+    label: str
+
+
+def _field(spec: Any) -> Field:
+    if isinstance(spec, str):
+        spec = {"field": spec}
+    pattern = compile_pattern(spec["field"])
+    label = spec.get("label") or describe(tuple(s for s in pattern.segments if isinstance(s, str)))
+    return Field(pattern, label)
+
+
+class Options(NamedTuple):
+    require: Tuple[Field, ...]
+    any_of: Tuple[Tuple[Field, ...], ...]
+
+
+def prepare(options: dict) -> Options:
+    return Options(tuple(_field(f) for f in options.get("require", ())),
+                   tuple(tuple(_field(f) for f in group) for group in options.get("any_of", ())))
+
+
+
+def _has(ctx: Context, field: Field) -> bool:
+    return any(present(value) for _, value in ctx.select(field.pattern))
+
+
+def check(ctx: Context, options: Options) -> Iterator[Problem]:
+    for field in options.require:
+        if not _has(ctx, field):
+            yield Problem(field.pattern.anchor, f"{field.label} is not recorded", {"missing": field.label})
+    for group in options.any_of:
+        if not any(_has(ctx, field) for field in group):
+            names = " or ".join(f.label for f in group)
+            yield Problem(group[0].pattern.anchor[:-1] or group[0].pattern.anchor, f"neither {' nor '.join(f.label for f in group)} is recorded"
+                          if len(group) == 2 else f"none of {names} is recorded", {"missing": names})

@@ -1,0 +1,74 @@
+"""`wording`: entries say something of substance, not a placeholder or a few words.
+
+Options:
+  entries: [source]        the items and the text field of each
+  min_words: int           fewer words than this is brief (default 5)
+  placeholders: [str]      whole entries that say nothing ("ongoing", "TBC"); compared ignoring case
+                           and punctuation
+  missing_is_brief: bool   an item with no text at all is a problem too (default true)
+"""
+from __future__ import annotations
+
+import re
+from typing import FrozenSet, Iterator, NamedTuple, Tuple
+
+from ..context import Context, Problem, describe, present
+from ._common import SOURCE, Source, sources
+
+SCHEMA = {
+    "type": "object",
+    "required": ["entries"],
+    "properties": {
+        "entries": {"type": "array", "items": SOURCE, "minItems": 1},
+        "min_words": {"type": "integer", "minimum": 0},
+        "placeholders": {"type": "array", "items": {"type": "string"}},
+        "missing_is_brief": {"type": "boolean"},
+    },
+    "additionalProperties": False,
+}
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+
+
+class Options(NamedTuple):
+    entries: Tuple[Source, ...]
+    min_words: int
+    placeholders: FrozenSet[str]
+    missing_is_brief: bool
+
+
+def _plain(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def prepare(options: dict) -> Options:
+    return Options(sources(options["entries"]), options.get("min_words", 5),
+                   frozenset(_plain(p) for p in options.get("placeholders", ())),
+                   options.get("missing_is_brief", True))
+
+
+def _quote(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def check(ctx: Context, options: Options) -> Iterator[Problem]:
+    for source in options.entries:
+        for entry in source.entries(ctx):
+            where = describe(entry.item_path)
+            value = entry.value
+            if not present(value):
+                if options.missing_is_brief:
+                    yield Problem(entry.path, f"{where} is empty", {"issue": "empty", "words": 0})
+                continue
+            if not isinstance(value, str):
+                value = str(value)
+            plain = _plain(value)
+            words = len(plain.split())
+            if plain in options.placeholders or not plain:
+                yield Problem(entry.path, f"{where} says only “{_quote(value)}”",
+                              {"issue": "placeholder", "text": value, "words": words})
+            elif words < options.min_words:
+                yield Problem(entry.path, f"{where} is brief: “{_quote(value)}” ({words} "
+                              f"word{'s' if words != 1 else ''})",
+                              {"issue": "brief", "text": value, "words": words})

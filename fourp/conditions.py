@@ -1,0 +1,153 @@
+"""Declarative conditions a pack uses to say which plans a rule applies to and which items a check looks at.
+
+A condition is a mapping with a `field` (a pattern, relative to the item or absolute from the plan root) and
+one test:
+
+    {field: status, equals: done}          {field: agency, not_in: [police]}
+    {field: disruption, present: true}     {field: text, matches: '\\bSCPO\\b'}
+    {field: /created, older_than_days: 90} {field: due, not_past: true}
+    {field: by, not_same_person_as: /lro/name}
+
+or a count of items: `{count: /pursue/actions/*, where: [...], min: 1}`. A list of conditions holds when
+every one holds. A pattern with wildcards holds when any value it names passes the test.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, List, Mapping, Sequence
+
+from .context import Context, present
+from .names import same_person
+from .paths import MISSING, Pattern, compile_pattern
+
+__all__ = ["Condition", "compile_conditions", "all_hold", "CONDITION_SCHEMA", "norm"]
+
+_TESTS = ("equals", "in", "not_in", "present", "matches", "not_matches", "older_than_days",
+          "not_past", "same_person_as", "not_same_person_as")
+
+CONDITION_SCHEMA: dict = {
+    "oneOf": [
+        {
+            "type": "object",
+            "required": ["field"],
+            "properties": {
+                "field": {"type": "string"},
+                "equals": {},
+                "in": {"type": "array"},
+                "not_in": {"type": "array"},
+                "present": {"type": "boolean"},
+                "matches": {"type": "string", "format": "regex"},
+                "not_matches": {"type": "string", "format": "regex"},
+                "older_than_days": {"type": "integer", "minimum": 0},
+                "not_past": {"type": "boolean"},
+                "same_person_as": {"type": "string"},
+                "not_same_person_as": {"type": "string"},
+            },
+            "additionalProperties": False,
+            "minProperties": 2,
+            "maxProperties": 2,
+        },
+        {
+            "type": "object",
+            "required": ["count"],
+            "properties": {
+                "count": {"type": "string"},
+                "where": {"type": "array", "items": {"$ref": "#/$defs/condition"}},
+                "min": {"type": "integer", "minimum": 0},
+                "max": {"type": "integer", "minimum": 0},
+            },
+            "additionalProperties": False,
+        },
+    ]
+}
+
+
+def norm(value: Any) -> Any:
+    """Enumerated values compared as officers mean them: `Done ` is `done`."""
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+class Condition:
+    """One compiled condition; `holds(ctx, item)` never raises on any plan data."""
+
+    def __init__(self, spec: Mapping[str, Any]) -> None:
+        self.spec = dict(spec)
+        self._where: List[Condition] = []
+        if "count" in spec:
+            self.pattern = compile_pattern(spec["count"])
+            self._where = compile_conditions(spec.get("where", ()))
+            self._low, self._high = spec.get("min", 1), spec.get("max")
+            self._test: Callable[[Context, Any, tuple], bool] = self._count
+            return
+        self.pattern = compile_pattern(spec["field"])
+        (name, arg), = ((k, v) for k, v in spec.items() if k != "field")
+        self.name = name
+        if name in ("matches", "not_matches"):
+            arg = re.compile(arg, re.IGNORECASE)
+        elif name in ("equals",):
+            arg = norm(arg)
+        elif name in ("in", "not_in"):
+            arg = {norm(a) for a in arg if isinstance(a, (str, int, float, bool))}
+        elif name in ("same_person_as", "not_same_person_as"):
+            arg = compile_pattern(arg)
+        self.arg = arg
+        self._test = self._field
+
+    def holds(self, ctx: Context, item: Any = MISSING, base: tuple = ()) -> bool:
+        return self._test(ctx, item, base)
+
+    def _count(self, ctx: Context, item: Any, base: tuple) -> bool:
+        n = sum(1 for path, value in ctx.select(self.pattern, item, base)
+                if all_hold(self._where, ctx, value, path))
+        return n >= self._low and (self._high is None or n <= self._high)
+
+    def _values(self, ctx: Context, item: Any, base: tuple) -> list:
+        return [value for _, value in ctx.select(self.pattern, item, base)]
+
+    def _field(self, ctx: Context, item: Any, base: tuple) -> bool:
+        name, arg = self.name, self.arg
+        values = self._values(ctx, item, base)
+        if name == "present":
+            return any(present(v) for v in values) == arg
+        if name == "not_in":  # absent is not one of the listed values
+            return all(_hashable(norm(v)) not in arg for v in values) if values else True
+        if name == "not_matches":
+            return not any(isinstance(v, str) and arg.search(v) for v in values)
+        if name == "not_same_person_as":
+            others = [v for _, v in ctx.select(arg, item, base)]
+            return not any(same_person(v, o) for v in values for o in others)
+        for value in values:
+            if name == "equals" and norm(value) == arg:
+                return True
+            if name == "in" and _hashable(norm(value)) in arg:
+                return True
+            if name == "matches" and isinstance(value, str) and arg.search(value):
+                return True
+            if name == "older_than_days":
+                moment = ctx.moment(value)
+                if moment is not None and ctx.days_before_as_of(moment) > arg:
+                    return True
+            if name == "not_past":
+                moment = ctx.moment(value)
+                if moment is not None and (moment.date >= ctx.as_of) == arg:
+                    return True
+            if name == "same_person_as":
+                if any(same_person(value, o) for _, o in ctx.select(arg, item, base)):
+                    return True
+        return False
+
+
+def _hashable(value: Any) -> Any:
+    try:
+        hash(value)
+    except TypeError:
+        return None
+    return value
+
+
+def compile_conditions(specs: Sequence[Mapping[str, Any]]) -> List[Condition]:
+    return [Condition(spec) for spec in specs or ()]
+
+
+def all_hold(conditions: Sequence[Condition], ctx: Context, item: Any = MISSING, base: tuple = ()) -> bool:
+    return all(c.holds(ctx, item, base) for c in conditions)

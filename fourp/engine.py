@@ -1,0 +1,160 @@
+"""Evaluating a plan against a pack: run each rule's check, stamp and order the findings, score the plan."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+from .conditions import all_hold
+from .context import Context, Problem, present
+from .dates import parse_date
+from .pack import RulePack, Rule, load_pack
+from .paths import pointer
+from .plan import Plan, plan_from_data
+from .report import SEVERITIES, Finding, Report, RuleResult, Waiver
+from .scoring import score_results
+
+__all__ = ["evaluate", "check", "order_findings"]
+
+_PS = ("pursue", "prevent", "protect", "prepare")
+
+
+def _text(value: Any) -> Optional[str]:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _waivers(data: Any, as_of: dt.date) -> Tuple[Waiver, ...]:
+    entries = data.get("waivers") if isinstance(data, Mapping) else None
+    if not isinstance(entries, list):
+        return ()
+    out = []
+    for entry in entries:
+        if not isinstance(entry, Mapping) or not _text(entry.get("rule")):
+            continue
+        reason, approver = _text(entry.get("reason")), _text(entry.get("approved_by"))
+        expires = parse_date(entry.get("expires")) if entry.get("expires") is not None else None
+        problem = ""
+        if not reason:
+            problem = "it gives no reason"
+        elif not approver:
+            problem = "no one approved it"
+        elif entry.get("expires") is not None and expires is None:
+            problem = f"its expiry {entry.get('expires')!r} is not a date"
+        elif expires is not None and expires < as_of:
+            problem = f"it expired on {expires}"
+        out.append(Waiver(rule=entry["rule"].strip(), reason=reason or "", approved_by=approver or "",
+                          expires=expires.isoformat() if expires else None, valid=not problem,
+                          problem=problem))
+    return tuple(out)
+
+
+def order_findings(findings: Iterable[Finding]) -> List[Finding]:
+    """What to fix first: most serious, then heaviest rule, then in the order of the file."""
+    return sorted(findings, key=lambda f: (SEVERITIES.index(f.severity), -f.weight, f.rule,
+                                           f.line if f.line is not None else 1 << 30, f.column or 0, f.path))
+
+
+def _quote(data: Any, path: Tuple[Any, ...]) -> Optional[str]:
+    value: Any = data
+    for key in path:
+        if isinstance(value, Mapping) and key in value:
+            value = value[key]
+        elif isinstance(value, list) and isinstance(key, int) and 0 <= key < len(value):
+            value = value[key]
+        else:
+            return None
+    if isinstance(value, (str, int, float, dt.date)) and not isinstance(value, bool):
+        text = " ".join(str(value).split())
+        return text if len(text) <= 200 else text[:199] + "…"
+    return None
+
+
+def _failed_ps(ps: Tuple[str, ...], problems: List[Problem]) -> Tuple[str, ...]:
+    """The Ps a failing rule fails for: those its findings lie in, or all when one lies outside every P."""
+    hit = set()
+    for problem in problems:
+        head = problem.path[0] if problem.path else None
+        if head not in ps:
+            return ps
+        hit.add(head)
+    return tuple(p for p in ps if p in hit)
+
+
+def _run(rule: Rule, ctx: Context) -> Tuple[List[Problem], Optional[str]]:
+    try:
+        return list(rule.kind.check(ctx, rule.prepared)), None
+    except Exception as exc:  # a plug-in's bug must not cost the officer the rest of the report
+        return [Problem((), f"the check {rule.check!r} failed on this plan: {type(exc).__name__}: {exc}")], \
+            "error"
+
+
+def evaluate(plan: Plan, pack: RulePack, as_of: Optional[dt.date] = None,
+             only: Optional[Sequence[str]] = None) -> Report:
+    """Judges one plan under one pack at one as-of date. Never raises on any plan data."""
+    as_of = as_of or dt.date.today()
+    data = plan.data
+    is_mapping = isinstance(data, Mapping)
+    ctx = Context(data, as_of)
+    waivers = _waivers(data, as_of)
+    valid_waivers = {w.rule: w for w in waivers if w.valid}
+    findings: List[Finding] = []
+    results: List[RuleResult] = []
+    for rule in pack.plan_rules:
+        if only is not None and rule.id not in only:
+            continue
+        if (not is_mapping and rule.check != "schema") or not all_hold(rule.applies_when, ctx):
+            results.append(RuleResult(rule.id, rule.title, "not-applicable", rule.severity, rule.weight,
+                                      rule.ps))
+            continue
+        problems, crashed = _run(rule, ctx)
+        if not problems:
+            results.append(RuleResult(rule.id, rule.title, "pass", rule.severity, rule.weight, rule.ps))
+            continue
+        waiver = valid_waivers.get(rule.id)
+        if waiver is not None and not crashed:
+            results.append(RuleResult(rule.id, rule.title, "waived", rule.severity, rule.weight, rule.ps,
+                                      len(problems), waiver.reason))
+            continue
+        results.append(RuleResult(rule.id, rule.title, crashed or "fail", rule.severity, rule.weight,
+                                  rule.ps, len(problems), failed_ps=_failed_ps(rule.ps, problems)))
+        for problem in problems:
+            line_col = plan.locate(problem.path)
+            message = rule.render(dict(problem.values, detail=problem.detail))
+            findings.append(Finding(
+                rule=rule.id, severity=rule.severity, message=message, path=pointer(problem.path),
+                line=line_col[0] if line_col else None, column=line_col[1] if line_col else None,
+                title=rule.title, remediation=rule.remediation, weight=rule.weight, ps=rule.ps,
+                file=plan.source, quote=_quote(data, problem.path)))
+    score, p_scores = score_results(results)
+    failed: Dict[str, int] = {}
+    for result in results:
+        if result.status in ("fail", "error"):
+            failed[result.severity] = failed.get(result.severity, 0) + 1
+    fields = data if is_mapping else {}
+    lro = fields.get("lro")
+    threat = fields.get("threat")
+    return Report(
+        file=plan.source, plan_id=_text(fields.get("id")), force=_text(fields.get("force")),
+        lro=_text(lro.get("name")) if isinstance(lro, Mapping) else None,
+        status=_text(fields.get("status")), as_of=as_of, pack=pack.name, pack_version=pack.version,
+        score=score, grade=pack.grade_for(score, failed), p_scores=p_scores,
+        findings=tuple(order_findings(findings)), results=tuple(results), waivers=waivers,
+        threat=_text(threat.get("name")) if isinstance(threat, Mapping) else None)
+
+
+def check(plan: Union[str, "Plan", Mapping[str, Any], Any], pack: Union[RulePack, str, None] = None,
+          as_of: Optional[dt.date] = None) -> Report:
+    """Checks a plan given as a file path, a loaded Plan or already-parsed data.
+
+    A path that cannot be read as a plan raises `PlanError`; parsed data never raises.
+    """
+    import os
+
+    from .plan import load_plan
+
+    if not isinstance(pack, RulePack):
+        pack = load_pack(pack)
+    if isinstance(plan, (str, os.PathLike)):
+        plan = load_plan(plan)
+    elif not isinstance(plan, Plan):
+        plan = plan_from_data(plan)
+    return evaluate(plan, pack, as_of)

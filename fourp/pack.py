@@ -1,0 +1,384 @@
+"""Rule packs: loading a YAML pack, following `extends`, applying overrides, and compiling every rule once."""
+from __future__ import annotations
+
+import copy
+import os
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+
+from . import checks
+from .conditions import Condition, compile_conditions
+from .paths import PatternError
+from .plan import Locator, PlanError, parse_text
+from .resources import shipped
+
+__all__ = ["PackError", "Rule", "RulePack", "Grade", "load_pack", "shipped_packs", "DEFAULT_PACK",
+           "STRUCTURE_RULE"]
+
+DEFAULT_PACK = "hmicfrs-2024"
+STRUCTURE_RULE = "plan-structure"
+_PS = ("pursue", "prevent", "protect", "prepare")
+
+_BUILTIN_STRUCTURE: Dict[str, Any] = {
+    "id": STRUCTURE_RULE,
+    "title": "The plan follows the plan format",
+    "severity": "error",
+    "weight": 5,
+    "ps": [],
+    "check": "schema",
+    "message": "{{ detail }}",
+    "rationale": "fourp can only judge what it can read: a field of the wrong type or an unknown status "
+                 "hides what an officer wrote from every other rule.",
+    "basis": [{"source": "fourp plan format 1", "quote": "Field names there are stable."}],
+    "remediation": "Correct the field to the type and values the plan format names (`fourp schema plan`).",
+}
+
+
+class PackError(Exception):
+    """A rule pack that cannot be used: the pack file, the line and the reason."""
+
+    def __init__(self, file: Optional[str], reason: str, line: Optional[int] = None,
+                 column: Optional[int] = None) -> None:
+        self.file, self.reason, self.line, self.column = file, reason, line, column
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.file or "<pack>"
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Grade:
+    grade: str
+    min: float
+    basis: str = ""
+    max_failed: Mapping[str, int] = field(default_factory=dict)
+
+    def admits(self, score: float, failed: Mapping[str, int]) -> bool:
+        return score >= self.min and all(failed.get(sev, 0) <= most for sev, most in self.max_failed.items())
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A compiled rule. `params` holds the values in force; `param_docs` each default and its basis."""
+
+    id: str
+    title: str
+    severity: str
+    weight: float
+    ps: Tuple[str, ...]
+    check: str
+    options: Mapping[str, Any]
+    params: Mapping[str, Any]
+    param_docs: Mapping[str, Mapping[str, Any]]
+    message: str
+    rationale: str
+    basis: Tuple[Mapping[str, Any], ...]
+    remediation: str
+    scope: str = "plan"
+    enabled: bool = True
+    examples: Tuple[Mapping[str, Any], ...] = ()
+    origin: str = ""
+    applies_when: Tuple[Condition, ...] = field(default=(), repr=False, compare=False)
+    kind: Any = field(default=None, repr=False, compare=False)
+    prepared: Any = field(default=None, repr=False, compare=False)
+    template: Any = field(default=None, repr=False, compare=False)
+
+    def render(self, values: Mapping[str, Any]) -> str:
+        """The finding's message. A message that breaks (or that the sandbox refuses) falls back to the
+        check's own words, so one bad pack message never costs an officer the report."""
+        try:
+            return self.template.render(dict(values, params=self.params,
+                                             rule={"id": self.id, "title": self.title}))
+        except Exception as exc:
+            return f"{values.get('detail', '')} [message template of rule {self.id} failed: {exc}]"
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"id": self.id, "title": self.title, "severity": self.severity, "weight": self.weight,
+                "ps": list(self.ps), "check": self.check, "scope": self.scope, "enabled": self.enabled,
+                "params": {k: {"value": self.params[k], **self.param_docs.get(k, {})} for k in self.params},
+                "rationale": self.rationale, "basis": [dict(b) for b in self.basis],
+                "remediation": self.remediation, "message": self.message}
+
+
+@dataclass(frozen=True)
+class RulePack:
+    name: str
+    title: str
+    version: Optional[str]
+    description: str
+    source: Mapping[str, Any]
+    grades: Tuple[Grade, ...]
+    rules: Tuple[Rule, ...]
+    files: Tuple[str, ...]  # the pack file first, then what it extends
+
+    @property
+    def file(self) -> str:
+        return self.files[0]
+
+    @property
+    def enabled_rules(self) -> Tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.enabled)
+
+    @property
+    def plan_rules(self) -> Tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.enabled and r.scope == "plan")
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(f"the pack {self.name!r} has no rule {rule_id!r}; `fourp rules` lists them")
+
+    def grade_for(self, score: float, failed: Optional[Mapping[str, int]] = None) -> str:
+        """The first band the score reaches whose limits on failed rules (by severity) the plan is within."""
+        for band in self.grades:
+            if band.admits(score, failed or {}):
+                return band.grade
+        return self.grades[-1].grade if self.grades else ""
+
+
+# -- finding pack files ---------------------------------------------------------------------------------
+
+def _shipped_dir() -> Any:
+    return shipped("rules")
+
+
+def shipped_packs() -> List[str]:
+    """The names of the packs installed with fourp."""
+    return sorted(p.name[:-5] for p in _shipped_dir().iterdir() if p.name.endswith(".yaml"))
+
+
+def _resolve(ref: str, relative_to: Optional[str]) -> str:
+    looks_like_path = os.sep in ref or "/" in ref or ref.endswith((".yaml", ".yml"))
+    if looks_like_path:
+        base = os.path.dirname(relative_to) if relative_to else os.getcwd()
+        return os.path.abspath(os.path.join(base, os.path.expanduser(ref)))
+    candidate = _shipped_dir().joinpath(f"{ref}.yaml")
+    if candidate.is_file():
+        return str(candidate)
+    raise PackError(relative_to, f"there is no shipped pack called {ref!r} (there are: "
+                    f"{', '.join(shipped_packs())}); give a path to use a pack file")
+
+
+# -- reading and merging ---------------------------------------------------------------------------------
+
+class _Raw:
+    """One pack file's parsed data and its locator, for errors with line numbers."""
+
+    def __init__(self, file: str) -> None:
+        try:
+            with open(file, "rb") as handle:
+                raw = handle.read()
+        except OSError as exc:
+            raise PackError(file, f"cannot read the pack: {exc.strerror or exc}") from None
+        try:
+            plan = parse_text(raw.decode("utf-8-sig"), file)
+        except UnicodeDecodeError:
+            raise PackError(file, "the pack is not UTF-8 text") from None
+        except PlanError as exc:
+            raise PackError(file, exc.reason, exc.line, exc.column) from None
+        self.file, self.data = file, plan.data
+        self.locator: Optional[Locator] = plan._locator
+
+    def error(self, path: Sequence[Any], reason: str) -> PackError:
+        where = self.locator.locate(tuple(path)) if self.locator else None
+        return PackError(self.file, reason, *(where or (None, None)))
+
+
+def _schema_errors(raw: _Raw) -> None:
+    from .schemas import pack_validator
+
+    errors = sorted(pack_validator().iter_errors(raw.data), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        error = min(errors, key=lambda e: -len(e.absolute_path))  # the deepest says most
+        path = "/".join(str(p) for p in error.absolute_path) or "the pack"
+        raise raw.error(error.absolute_path, f"{path}: {_best_message(error)}")
+
+
+def _best_message(error: Any) -> str:
+    if error.context:
+        deepest = max(error.context, key=lambda e: len(e.absolute_path))
+        return deepest.message
+    return error.message
+
+
+class _Spec:
+    """A rule as read from a pack file, before compiling; remembers where it was written."""
+
+    def __init__(self, data: Dict[str, Any], raw: Optional[_Raw], path: Tuple[Any, ...]) -> None:
+        self.data, self.raw = data, raw
+        self.values: Dict[str, Any] = {k: v["default"] for k, v in (data.get("params") or {}).items()}
+        self.where: Tuple[Optional[_Raw], Tuple[Any, ...]] = (raw, path)
+
+    def error(self, reason: str, sub: Tuple[Any, ...] = ()) -> PackError:
+        raw, path = self.where
+        if raw is None:
+            return PackError("<built-in>", f"rule {self.data.get('id')!r}: {reason}")
+        return raw.error(path + sub, f"rule {self.data.get('id')!r}: {reason}")
+
+
+def _read(file: str, stack: Tuple[str, ...]) -> Tuple[Dict[str, Any], List[_Spec], List[str]]:
+    if file in stack:
+        chain = " -> ".join(os.path.basename(f) for f in stack + (file,))
+        raise PackError(stack[-1], f"the packs extend each other in a circle: {chain}")
+    raw = _Raw(file)
+    _schema_errors(raw)
+    data = raw.data
+    meta: Dict[str, Any] = {}
+    specs: List[_Spec] = []
+    files = [file]
+    if data.get("extends"):
+        parent = _resolve(data["extends"], file)
+        meta, specs, parent_files = _read(parent, stack + (file,))
+        files += parent_files
+    for key in ("name", "title", "version", "description", "source", "grades"):
+        if key in data:
+            meta[key] = data[key]
+    known = {s.data["id"]: s for s in specs}
+    for index, rule in enumerate(data.get("rules") or ()):
+        if rule["id"] in known:
+            raise raw.error(("rules", index, "id"), f"rule {rule['id']!r} is already in the pack this one "
+                            "extends; change it under `overrides:` instead")
+        spec = _Spec(copy.deepcopy(rule), raw, ("rules", index))
+        specs.append(spec)
+        known[rule["id"]] = spec
+    for rule_id, change in (data.get("overrides") or {}).items():
+        spec = known.get(rule_id)
+        if spec is None:
+            raise raw.error(("overrides", rule_id), f"overrides name the rule {rule_id!r}, which no pack "
+                            f"in this chain defines (rules: {', '.join(sorted(known))})")
+        for key, value in change.items():
+            if key == "params":
+                _override_params(spec, value, raw, ("overrides", rule_id, "params"))
+            else:
+                spec.data[key] = value
+        spec.where = (raw, ("overrides", rule_id))
+    return meta, specs, files
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "mapping"
+    return type(value).__name__
+
+
+def _override_params(spec: _Spec, values: Any, raw: _Raw, path: Tuple[Any, ...]) -> None:
+    if not isinstance(values, dict):
+        raise raw.error(path, "params must be a mapping of parameter names to values")
+    for name, value in values.items():
+        if name not in spec.values:
+            known = ", ".join(sorted(spec.values)) or "none"
+            raise raw.error(path + (name,), f"rule {spec.data['id']!r} has no parameter {name!r} "
+                            f"(its parameters: {known})")
+        wanted, got = _json_type(spec.values[name]), _json_type(value)
+        if wanted != got:
+            raise raw.error(path + (name,), f"parameter {name!r} of rule {spec.data['id']!r} must be a "
+                            f"{wanted}, not a {got} ({value!r})")
+        spec.values[name] = value
+
+
+# -- compiling ----------------------------------------------------------------------------------------
+
+def _substitute(value: Any, params: Mapping[str, Any], spec: _Spec) -> Any:
+    if isinstance(value, str) and value.startswith("$") and value[1:].isidentifier():
+        if value[1:] not in params:
+            raise spec.error(f"options use {value}, but the rule has no parameter {value[1:]!r}")
+        return params[value[1:]]
+    if isinstance(value, list):
+        return [_substitute(v, params, spec) for v in value]
+    if isinstance(value, dict):
+        return {k: _substitute(v, params, spec) for k, v in value.items()}
+    return value
+
+
+def _environment() -> Any:
+    from jinja2.sandbox import SandboxedEnvironment
+
+    return SandboxedEnvironment(autoescape=False, keep_trailing_newline=False)
+
+
+def _compile(spec: _Spec, env: Any) -> Rule:
+    import jsonschema
+
+    from .schemas import validator_class
+    from .conditions import CONDITION_SCHEMA
+
+    data = spec.data
+    try:
+        kind = checks.get(data["check"])
+    except checks.UnknownCheck as exc:
+        raise spec.error(str(exc), ("check",)) from None
+    options = _substitute(data.get("options") or {}, spec.values, spec)
+    applies_when = _substitute(data.get("applies_when") or [], spec.values, spec)
+    formats = jsonschema.FormatChecker(formats=("regex",))
+    for what, schema, value in (
+            ("option", dict(kind.schema, **{"$defs": {"condition": CONDITION_SCHEMA}}), options),
+            ("applies_when", {"type": "array", "items": {"$ref": "#/$defs/condition"},
+                              "$defs": {"condition": CONDITION_SCHEMA}}, applies_when)):
+        validator = validator_class()(schema, format_checker=formats)
+        for error in sorted(validator.iter_errors(value), key=lambda e: len(e.absolute_path), reverse=True):
+            where = "/".join(str(p) for p in error.absolute_path) or what
+            raise spec.error(f"{what} {where}: {_best_message(error)}",
+                             ("options",) if what == "option" else ("applies_when",))
+    try:
+        prepared = kind.prepare(options)
+        conditions = tuple(compile_conditions(applies_when))
+    except (PatternError, ValueError, TypeError, KeyError, checks.UnknownCheck) as exc:
+        raise spec.error(f"options cannot be used: {exc}", ("options",)) from None
+    except Exception as exc:  # re.error and the like, from a check's own prepare
+        raise spec.error(f"options cannot be used: {exc}", ("options",)) from None
+    from jinja2 import TemplateError
+
+    try:
+        template = env.from_string(data["message"])
+    except TemplateError as exc:
+        raise spec.error(f"the message is not a valid template: {exc}", ("message",)) from None
+    docs = {k: {"default": v["default"], "basis": v["basis"], **({"description": v["description"]}
+                                                                  if "description" in v else {})}
+            for k, v in (data.get("params") or {}).items()}
+    return Rule(
+        id=data["id"], title=data["title"], severity=data["severity"], weight=float(data["weight"]),
+        ps=tuple(p for p in _PS if p in (data.get("ps") or ())), check=data["check"], options=options,
+        params=dict(spec.values), param_docs=docs, message=data["message"], rationale=data["rationale"],
+        basis=tuple(data["basis"]), remediation=data["remediation"], scope=data.get("scope", "plan"),
+        enabled=data.get("enabled", True), examples=tuple(data.get("examples") or ()),
+        origin=spec.raw.file if spec.raw else "<built-in>", applies_when=conditions, kind=kind, prepared=prepared, template=template)
+
+
+def load_pack(pack: Optional[str] = None) -> RulePack:
+    """Loads a pack by shipped name or by path (default: the shipped HMICFRS pack). Raises PackError."""
+    file = _resolve(pack or DEFAULT_PACK, None)
+    meta, specs, files = _read(file, ())
+    if not any(s.data["id"] == STRUCTURE_RULE for s in specs):
+        specs.insert(0, _Spec(copy.deepcopy(_BUILTIN_STRUCTURE), None, ()))
+    env = _environment()
+    rules = tuple(_compile(spec, env) for spec in specs)
+    grades = tuple(Grade(g["grade"], float(g["min"]), g.get("basis", ""), dict(g.get("max_failed") or {}))
+                   for g in sorted(meta.get("grades") or _DEFAULT_GRADES, key=lambda g: -g["min"]))
+    version = meta.get("version")
+    return RulePack(name=meta.get("name", os.path.basename(file)), title=meta.get("title", ""),
+                    version=str(version) if version is not None else None,
+                    description=meta.get("description", ""), source=meta.get("source") or {},
+                    grades=grades, rules=rules, files=tuple(files))
+
+
+_DEFAULT_GRADES = [{"grade": "outstanding", "min": 90}, {"grade": "good", "min": 75},
+                   {"grade": "adequate", "min": 60}, {"grade": "requires improvement", "min": 40},
+                   {"grade": "inadequate", "min": 0}]
+
+
+def iter_rules(pack: RulePack, scope: str = "plan") -> Iterator[Rule]:
+    return (r for r in pack.rules if r.enabled and r.scope == scope)

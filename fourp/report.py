@@ -1,0 +1,137 @@
+"""What evaluating a plan produces: findings, each rule's result, the score, as plain immutable data."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Dict, Optional, Tuple
+
+__all__ = ["Finding", "RuleResult", "Waiver", "Report", "SEVERITIES", "STATUSES", "REPORT_FORMAT"]
+
+#: Most serious first; a finding's rank in what to fix first starts here.
+SEVERITIES = ("error", "warning", "info")
+STATUSES = ("pass", "fail", "waived", "not-applicable", "error")
+#: The version of the JSON shape of `Report.to_dict()`; bumped when a field changes meaning.
+REPORT_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One shortfall in one plan: which rule, how serious, what is wrong, where, and how to put it right."""
+
+    rule: str
+    severity: str
+    message: str
+    path: str
+    line: Optional[int]
+    column: Optional[int]
+    title: str = ""
+    remediation: str = ""
+    weight: float = 0.0
+    ps: Tuple[str, ...] = ()
+    file: Optional[str] = None
+    quote: Optional[str] = None
+
+    @property
+    def location(self) -> str:
+        parts = [self.file or "<plan>"]
+        if self.line is not None:
+            parts += [str(self.line), str(self.column)]
+        return ":".join(parts)
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"rule": self.rule, "severity": self.severity, "message": self.message, "path": self.path,
+                "line": self.line, "column": self.column, "title": self.title,
+                "remediation": self.remediation, "weight": self.weight, "ps": list(self.ps),
+                "quote": self.quote}
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """An exception the plan records; `valid` is false for one that is expired, unexplained or unapproved."""
+
+    rule: str
+    reason: str
+    approved_by: str
+    expires: Optional[str]
+    valid: bool
+    problem: str = ""
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"rule": self.rule, "reason": self.reason, "approved_by": self.approved_by,
+                "expires": self.expires, "valid": self.valid, "problem": self.problem}
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: str
+    title: str
+    status: str
+    severity: str
+    weight: float
+    ps: Tuple[str, ...] = ()
+    findings: int = 0
+    waiver: Optional[str] = None  # the reason, when waived
+    failed_ps: Tuple[str, ...] = ()  # of `ps`, those the findings fall in (all of them for plan-level ones)
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"rule": self.rule, "title": self.title, "status": self.status, "severity": self.severity,
+                "weight": self.weight, "ps": list(self.ps), "findings": self.findings,
+                "waiver": self.waiver, "failed_ps": list(self.failed_ps)}
+
+
+@dataclass(frozen=True)
+class Report:
+    """The verdict on one plan under one pack at one as-of date."""
+
+    file: Optional[str]
+    plan_id: Optional[str]
+    force: Optional[str]
+    lro: Optional[str]
+    status: Optional[str]
+    as_of: dt.date
+    pack: str
+    pack_version: Optional[str]
+    score: float
+    grade: str
+    p_scores: Dict[str, Optional[float]]
+    findings: Tuple[Finding, ...]
+    results: Tuple[RuleResult, ...]
+    waivers: Tuple[Waiver, ...] = ()
+    threat: Optional[str] = None
+    meta: Dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def failed(self, fail_on: str = "error") -> bool:
+        """Whether any finding is at or above the given severity."""
+        limit = SEVERITIES.index(fail_on)
+        return any(SEVERITIES.index(f.severity) <= limit for f in self.findings)
+
+    def result(self, rule: str) -> Optional[RuleResult]:
+        return next((r for r in self.results if r.rule == rule), None)
+
+    @property
+    def passed_rules(self) -> Tuple[RuleResult, ...]:
+        return tuple(r for r in self.results if r.status == "pass")
+
+    def counts(self) -> Dict[str, int]:
+        out = {s: 0 for s in SEVERITIES}
+        for finding in self.findings:
+            out[finding.severity] += 1
+        return out
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {
+            "format": REPORT_FORMAT,
+            "file": self.file,
+            "plan": {"id": self.plan_id, "force": self.force, "lro": self.lro, "status": self.status,
+                     "threat": self.threat},
+            "as_of": self.as_of.isoformat(),
+            "pack": self.pack,
+            "pack_version": self.pack_version,
+            "score": self.score,
+            "grade": self.grade,
+            "p_scores": dict(self.p_scores),
+            "counts": self.counts(),
+            "findings": [f.to_dict() for f in self.findings],
+            "results": [r.to_dict() for r in self.results],
+            "waivers": [w.to_dict() for w in self.waivers],
+        }

@@ -1,0 +1,41 @@
+"""A pack's own tests: each rule's examples must pass, fail or not apply as they say (like `vale test`)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterator, List, NamedTuple, Optional
+
+from .dates import parse_date
+from .engine import evaluate
+from .pack import RulePack
+from .plan import plan_from_data
+
+__all__ = ["ExampleResult", "verify_pack", "DEFAULT_EXAMPLE_DATE"]
+
+#: Examples without an `as_of` are judged at this date, so the pack's tests never depend on today.
+DEFAULT_EXAMPLE_DATE = dt.date(2024, 9, 30)
+
+
+class ExampleResult(NamedTuple):
+    rule: str
+    name: str
+    expected: str
+    got: str
+    messages: List[str]
+
+    @property
+    def ok(self) -> bool:
+        return self.expected == self.got
+
+
+def verify_pack(pack: RulePack, rule_ids: Optional[List[str]] = None) -> Iterator[ExampleResult]:
+    """Evaluates every example of every enabled rule (or of the rules named) with that rule alone."""
+    for rule in pack.plan_rules:
+        if rule_ids and rule.id not in rule_ids:
+            continue
+        for number, example in enumerate(rule.examples, 1):
+            as_of = parse_date(example.get("as_of")) or DEFAULT_EXAMPLE_DATE
+            report = evaluate(plan_from_data(example["plan"]), pack, as_of, only=[rule.id])
+            result = report.result(rule.id)
+            got = result.status if result else "missing"
+            yield ExampleResult(rule.id, example.get("name") or f"example {number} ({example['expect']})",
+                                example["expect"], got, [f.message for f in report.findings])

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from fourp.dates import parse_moment
+
+
+@pytest.mark.parametrize("value, at, timed", [
+    ("2024-03-05T14:30", dt.datetime(2024, 3, 5, 14, 30), True),
+    ("2024-03-05 14:30:00", dt.datetime(2024, 3, 5, 14, 30), True),
+    ("2024-03-05T14:30:15", dt.datetime(2024, 3, 5, 14, 30, 15), True),
+    ("05/03/2024 14:30", dt.datetime(2024, 3, 5, 14, 30), True),
+    ("2024-03-05", dt.datetime(2024, 3, 5), False),
+    ("05/03/2024", dt.datetime(2024, 3, 5), False),
+    (dt.date(2024, 3, 5), dt.datetime(2024, 3, 5), False),
+    (dt.datetime(2024, 3, 5, 14, 30), dt.datetime(2024, 3, 5, 14, 30), True),
+    ("2024-07-05T14:30+01:00", dt.datetime(2024, 7, 5, 14, 30), True),  # BST is UK local time
+    ("2024-01-05T14:30Z", dt.datetime(2024, 1, 5, 14, 30), True),
+], ids=lambda v: str(v))
+def test_every_form_the_spec_names(value, at, timed):
+    moment = parse_moment(value)
+    assert moment is not None
+    assert moment.at == at
+    assert moment.timed is timed
+
+
+@pytest.mark.parametrize("value", ["31/02/2024", "2024-13-01", "yesterday", "", None, 20240305, [],
+                                   "2024-03-05T25:00"])
+def test_what_is_not_a_date(value):
+    assert parse_moment(value) is None
+
+
+def test_yaml_objects_and_strings_are_the_same_value():
+    import yaml
+
+    loaded = yaml.safe_load("a: 2024-03-05 14:30:00\nb: '2024-03-05T14:30'\nc: 2024-03-05\nd: 05/03/2024")
+    assert parse_moment(loaded["a"]) == parse_moment(loaded["b"])
+    assert parse_moment(loaded["c"]) == parse_moment(loaded["d"])

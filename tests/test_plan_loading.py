@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import fourp
+
+from conftest import AS_OF
+from fourp.plan import load_plan
+
+
+def write(tmp_path, name, text, mode="w"):
+    path = tmp_path / name
+    if mode == "wb":
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+PLAN = """\
+fourp: 1
+id: X-1
+pursue:
+  actions:
+    - id: PU-01
+      raised: 2024-03-05T14:30
+    - id: PU-02
+      status: done
+"""
+
+
+def test_findings_point_at_line_and_column(tmp_path, pack):
+    report = fourp.check(write(tmp_path, "p.yaml", PLAN), pack, as_of=AS_OF)
+    found = [f for f in report.findings if f.rule == "actions-resulted"]
+    assert [(f.path, f.line, f.column) for f in found] == [("/pursue/actions/1/result/text", 7, 7)]
+
+
+def test_location_of_a_present_value(tmp_path):
+    plan = load_plan(write(tmp_path, "p.yaml", PLAN))
+    assert plan.locate(("pursue", "actions", 0, "raised")) == (6, 15)
+    assert plan.locate(("nowhere",)) == (1, 1)
+
+
+def test_duplicate_keys_are_an_error_with_both_lines(tmp_path):
+    with pytest.raises(fourp.PlanError) as info:
+        load_plan(write(tmp_path, "p.yaml", "id: A\nforce: X\nid: B\n"))
+    assert info.value.line == 3
+    assert "appears twice" in info.value.reason and "line 1" in info.value.reason
+
+
+def test_duplicate_keys_in_json(tmp_path):
+    with pytest.raises(fourp.PlanError, match="appears twice"):
+        load_plan(write(tmp_path, "p.json", '{"id": "A", "id": "B"}'))
+
+
+def test_json_plans_have_locations(tmp_path):
+    text = json.dumps({"fourp": 1, "lro": {"name": "Tom Reade"}}, indent=2)
+    plan = load_plan(write(tmp_path, "p.json", text))
+    assert plan.data["lro"]["name"] == "Tom Reade"
+    assert plan.locate(("lro", "name")) == (4, 13)
+
+
+@pytest.mark.parametrize("name, content, reason", [
+    ("empty.yaml", "", "empty"),
+    ("list.yaml", "- a\n- b\n", "mapping"),
+    ("scalar.yaml", "just words\n", "mapping"),
+    ("bad.yaml", "a: [1, 2\nb: 3\n", "not valid YAML"),
+    ("tag.yaml", "a: !!python/object/apply:os.system ['echo hi']\n", "not allowed"),
+    ("tabs.yaml", "a:\n\tb: 1\n", "tab"),
+    ("bad.json", '{"a": 1,}', "not valid JSON"),
+], ids=lambda v: v if isinstance(v, str) and v.endswith(("yaml", "json")) else "")
+def test_unreadable_plans_say_where_and_why(tmp_path, name, content, reason):
+    with pytest.raises(fourp.PlanError) as info:
+        load_plan(write(tmp_path, name, content))
+    assert reason in str(info.value)
+    assert info.value.file.endswith(name)
+
+
+def test_binary_and_oversized_files(tmp_path):
+    with pytest.raises(fourp.PlanError, match="binary"):
+        load_plan(write(tmp_path, "b.yaml", b"\x89PNG\x00\x00\x01", mode="wb"))
+    with pytest.raises(fourp.PlanError, match="limit"):
+        load_plan(write(tmp_path, "big.yaml", "a: " + "x" * 2000), max_bytes=1000)
+
+
+def test_utf16_and_bom_are_read(tmp_path):
+    text = "id: X\nforce: Sussex Police\n"
+    assert load_plan(write(tmp_path, "a.yaml", text.encode("utf-16"), mode="wb")).data["id"] == "X"
+    assert load_plan(write(tmp_path, "b.yaml", b"\xef\xbb\xbf" + text.encode(), mode="wb")).data["id"] == "X"
+    assert load_plan(write(tmp_path, "c.yaml", "id: Caf\xe9\n".encode("latin-1"), mode="wb")).data["id"] == "Café"
+
+
+def test_alias_bomb_is_refused(tmp_path):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    with pytest.raises(fourp.PlanError, match="aliases"):
+        load_plan(write(tmp_path, "bomb.yaml", "\n".join(lines) + "\n"))

@@ -1,0 +1,215 @@
+"""Auditing many plans: find them, evaluate each (in parallel, the pack loaded once per process), summarise.
+
+An unreadable or malformed file is one row with its reason; the audit always goes on.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import statistics
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+
+from .names import person_key
+from .pack import RulePack, load_pack
+from .plan import DEFAULT_MAX_BYTES, PLAN_SUFFIXES, PlanError, load_plan
+from .report import Report
+
+__all__ = ["discover", "audit", "AuditReport", "summarise"]
+
+_PS = ("pursue", "prevent", "protect", "prepare")
+_GRADE_BINS = tuple(range(0, 100, 10))
+
+
+def discover(paths: Sequence[str], exclude: Sequence[str] = (),
+             errors: Optional[List[PlanError]] = None) -> List[str]:
+    """Every plan file under the paths, sorted: YAML and JSON files, hidden folders and files skipped, the
+    excluded paths (the audit's own outputs) skipped, symbolic links to folders not followed (no loops).
+
+    A file named directly is taken whatever its suffix. Folders that cannot be listed are added to `errors`.
+    """
+    excluded = {os.path.realpath(p) for p in exclude}
+    found: Dict[str, str] = {}
+    for path in paths:
+        if os.path.isdir(path):
+            def failed(exc: OSError) -> None:
+                if errors is not None:
+                    errors.append(PlanError(exc.filename or path, f"cannot list this folder: {exc.strerror}",
+                                            hint="ask for read access, or leave it out of the audit"))
+            for folder, dirs, files in os.walk(path, onerror=failed, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                                 and os.path.realpath(os.path.join(folder, d)) not in excluded)
+                for name in files:
+                    full = os.path.join(folder, name)
+                    if name.startswith(".") or not name.lower().endswith(PLAN_SUFFIXES):
+                        continue
+                    real = os.path.realpath(full)
+                    if real in excluded:
+                        continue
+                    found.setdefault(real, full)
+        elif os.path.realpath(path) not in excluded:
+            found.setdefault(os.path.realpath(path), path)
+    return sorted(found.values())
+
+
+# -- evaluation, in this process or in workers ------------------------------------------------------------
+
+_worker_pack: Optional[RulePack] = None
+_worker_settings: Dict[str, Any] = {}
+
+
+def _init_worker(pack_ref: Optional[str], as_of: dt.date, max_bytes: int) -> None:
+    global _worker_pack
+    _worker_pack = load_pack(pack_ref)
+    _worker_settings.update(as_of=as_of, max_bytes=max_bytes)
+
+
+def _evaluate_one(path: str, pack: RulePack, as_of: dt.date, max_bytes: int) -> Union[Report, Dict[str, Any]]:
+    from .engine import evaluate
+
+    try:
+        return evaluate(load_plan(path, max_bytes=max_bytes), pack, as_of)
+    except PlanError as exc:
+        return exc.to_dict()  # exceptions with extra fields do not pickle back from workers; dicts do
+    except Exception as exc:  # never lose the rest of an audit to one file
+        return PlanError(path, f"fourp could not evaluate this file: {type(exc).__name__}: {exc}").to_dict()
+
+
+def _work(path: str) -> Union[Report, Dict[str, Any]]:
+    assert _worker_pack is not None
+    return _evaluate_one(path, _worker_pack, _worker_settings["as_of"], _worker_settings["max_bytes"])
+
+
+def _as_error(data: Dict[str, Any]) -> PlanError:
+    return PlanError(data["file"], data["reason"], data.get("line"), data.get("column"), data.get("hint", ""))
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """The verdict on a set of plans: each plan's report, the files that could not be read, a summary."""
+
+    as_of: dt.date
+    pack: str
+    pack_version: Optional[str]
+    reports: Tuple[Report, ...]
+    errors: Tuple[PlanError, ...]
+    summary: Dict[str, Any] = field(default_factory=dict)
+    portfolio: Dict[str, Any] = field(default_factory=dict)
+
+    def failed(self, fail_on: str = "error", min_score: float = 0.0) -> List[Report]:
+        return [r for r in self.reports if r.failed(fail_on) or r.score < min_score]
+
+    def to_dict(self) -> Dict[str, Any]:
+        from .report import REPORT_FORMAT
+
+        return {"format": REPORT_FORMAT, "kind": "audit", "as_of": self.as_of.isoformat(), "pack": self.pack,
+                "pack_version": self.pack_version, "summary": self.summary, "portfolio": self.portfolio,
+                "plans": [r.to_dict() for r in self.reports], "errors": [e.to_dict() for e in self.errors]}
+
+
+def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optional[str] = None,
+          as_of: Optional[dt.date] = None, jobs: Optional[int] = None, exclude: Sequence[str] = (),
+          max_bytes: int = DEFAULT_MAX_BYTES,
+          progress: Optional[Callable[[int, int], None]] = None) -> AuditReport:
+    """Audits every plan under `paths`.
+
+    `pack_ref` (a pack name or path) lets worker processes load the pack themselves, once each; with only
+    a `pack` object, or `jobs=1`, plans are evaluated in this process.
+    """
+    as_of = as_of or dt.date.today()
+    if pack is None:
+        pack = load_pack(pack_ref)
+    discovery_errors: List[PlanError] = []
+    files = discover(paths, exclude, discovery_errors)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    results: List[Union[Report, Dict[str, Any]]] = []
+    done = 0
+    if jobs == 1 or len(files) < 2 * jobs:  # a pool costs more than it saves on a handful of plans
+        for path in files:
+            results.append(_evaluate_one(path, pack, as_of, max_bytes))
+            done += 1
+            if progress:
+                progress(done, len(files))
+    else:
+        chunk = max(1, min(64, len(files) // (jobs * 8) or 1))
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                                 initargs=(pack_ref if pack_ref is not None else pack.file, as_of, max_bytes)) as pool:
+            for result in pool.map(_work, files, chunksize=chunk):
+                results.append(result)
+                done += 1
+                if progress:
+                    progress(done, len(files))
+    reports = tuple(r for r in results if isinstance(r, Report))
+    errors = tuple(discovery_errors) + tuple(_as_error(r) for r in results if isinstance(r, dict))
+    return AuditReport(as_of=as_of, pack=pack.name, pack_version=pack.version, reports=reports, errors=errors,
+                       summary=summarise(reports, errors, pack))
+
+
+def _median(values: List[float]) -> Optional[float]:
+    return round(statistics.median(values), 1) if values else None
+
+
+def _group_stats(reports: Iterable[Report]) -> Dict[str, Any]:
+    reports = list(reports)
+    scores = [r.score for r in reports]
+    return {"plans": len(reports), "median_score": _median(scores),
+            "mean_score": round(statistics.fmean(scores), 1) if scores else None,
+            "failing": sum(1 for r in reports if r.failed("error")),
+            "grades": _count(r.grade for r in reports)}
+
+
+def _count(values: Iterable[str]) -> Dict[str, int]:
+    out: Dict[str, int] = {}
+    for value in values:
+        out[value] = out.get(value, 0) + 1
+    return out
+
+
+def summarise(reports: Sequence[Report], errors: Sequence[PlanError], pack: RulePack) -> Dict[str, Any]:
+    """Counts a supervisor reads first: how many plans, how they score, which rules most plans fail."""
+    scores = [r.score for r in reports]
+    bins = {f"{low}-{low + 9 if low < 90 else 100}": 0 for low in _GRADE_BINS}
+    for score in scores:
+        low = min(90, int(score // 10) * 10)
+        bins[f"{low}-{low + 9 if low < 90 else 100}"] += 1
+    grades = {band.grade: 0 for band in pack.grades}
+    for report in reports:
+        grades[report.grade] = grades.get(report.grade, 0) + 1
+    rules = []
+    for rule in pack.plan_rules:
+        statuses = [r.result(rule.id) for r in reports]
+        counted = [s for s in statuses if s is not None]
+        failing = sum(1 for s in counted if s.status in ("fail", "error"))
+        rules.append({"rule": rule.id, "title": rule.title, "severity": rule.severity, "failing": failing,
+                      "applicable": sum(1 for s in counted if s.status != "not-applicable"),
+                      "waived": sum(1 for s in counted if s.status == "waived"), "plans": len(reports)})
+    rules.sort(key=lambda r: (-r["failing"], r["rule"]))
+    forces: Dict[str, List[Report]] = {}
+    lros: Dict[str, List[Report]] = {}
+    lro_names: Dict[str, str] = {}
+    for report in reports:
+        forces.setdefault(report.force or "(no force)", []).append(report)
+        key = person_key(report.lro) or "(no LRO named)"
+        lro_names.setdefault(key, report.lro or "(no LRO named)")
+        lros.setdefault(key, []).append(report)
+    by_p = {}
+    for p in _PS:
+        values = [r.p_scores[p] for r in reports if r.p_scores.get(p) is not None]
+        by_p[p] = {"median_score": _median(values),
+                   "mean_score": round(statistics.fmean(values), 1) if values else None}
+    return {
+        "plans": len(reports),
+        "unreadable": len(errors),
+        "files": len(reports) + len(errors),
+        "failing": sum(1 for r in reports if r.failed("error")),
+        "scores": {"median": _median(scores), "mean": round(statistics.fmean(scores), 1) if scores else None,
+                   "min": min(scores) if scores else None, "max": max(scores) if scores else None,
+                   "distribution": bins},
+        "grades": grades,
+        "rules": rules,
+        "by_force": {force: _group_stats(group) for force, group in sorted(forces.items())},
+        "by_lro": {lro_names[key]: dict(_group_stats(group), active=sum(1 for r in group if r.status == "active"))
+                   for key, group in sorted(lros.items())},
+        "by_p": by_p,
+    }

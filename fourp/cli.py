@@ -5,7 +5,7 @@ import datetime as dt
 import json
 import os
 import sys
-from typing import Any, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import click
 
@@ -59,52 +59,221 @@ def main() -> None:
     """Quality assurance for police 4P plans, against rule packs drawn from HMICFRS's findings.
 
     Exit codes: 0 all plans pass; 1 a plan fails (a finding at or above --fail-on, or a score under
-    --min-score); 2 a usage error, a bad rule pack, or a file that cannot be read as a plan.
+    --min-score); 2 a usage error, a bad rule pack, a file that cannot be read as a plan, or a report
+    that cannot be written.
     """
+
+
+def _report_specs(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> List[Tuple[str, str]]:
+    from .output import parse_report_spec
+
+    try:
+        return [parse_report_spec(value) for value in values]
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def report_options(max_findings: int, max_findings_help: str) -> Callable[[Any], Any]:
+    """The options `check` and `audit` share: what fails a plan, and what reports to write where."""
+    from .output import FORMATS
+
+    options = [
+        click.option("--fail-on", type=click.Choice(SEVERITIES), default="error", show_default=True,
+                     help="Fail a plan with any finding of this severity or worse."),
+        click.option("--min-score", type=click.FloatRange(0, 100), default=0.0, show_default=True,
+                     help="Fail a plan scoring under this."),
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+                     help="The report's format."),
+        click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
+                     help="Write the report to FILE (atomically) instead of printing it."),
+        click.option("--report", "reports", multiple=True, callback=_report_specs, metavar="FORMAT:FILE",
+                     help="Also write a report in FORMAT to FILE, e.g. html:audit.html (repeatable)."),
+        click.option("--template", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
+                     help="Render the report with your own Jinja template (sandboxed) instead of --format."),
+        click.option("--max-findings", type=click.IntRange(1), default=max_findings, show_default=True,
+                     help=max_findings_help),
+        click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set)."),
+        click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
+                     help="Refuse plan files larger than this."),
+    ]
+
+    def decorate(func: Any) -> Any:
+        for option in reversed(options):
+            func = option(func)
+        return func
+    return decorate
+
+
+def _outputs(fmt: str, output: Optional[str], reports: Sequence[Tuple[str, str]], template: Optional[str],
+             inputs: Sequence[str]) -> List[Tuple[str, Optional[str]]]:
+    """Every report to produce, as (format, file or None for standard output); refuses to write over a plan
+    or to write two reports to one file."""
+    from .plan import PLAN_SUFFIXES
+    from .render import TemplateProblem, check_template
+
+    if template is not None:
+        try:
+            check_template(template)
+        except TemplateProblem as exc:
+            raise click.ClickException(f"bad template: {exc}") from None
+    outputs: List[Tuple[str, Optional[str]]] = [("template" if template else fmt, output)] + list(reports)
+    plans = {os.path.realpath(p) for p in inputs}
+    seen: Dict[str, str] = {}
+    for _, path in outputs:
+        if path is None:
+            continue
+        real = os.path.realpath(path)
+        if real in plans or path.lower().endswith(tuple(s for s in PLAN_SUFFIXES if s != ".json")):
+            raise click.ClickException(f"{path} is (or looks like) a plan; fourp never writes over a plan")
+        if real in seen:
+            raise click.ClickException(f"two reports would be written to {path}")
+        seen[real] = path
+    return outputs
+
+
+def _emit(outputs: Sequence[Tuple[str, Optional[str]]], data: Dict[str, Any], document: Any,
+          template: Optional[str], no_color: bool) -> List[str]:
+    """Renders and writes every report; returns the problems (a report that could not be written)."""
+    from .output import format_report, write_atomic
+    from .render import TemplateProblem, colour_wanted, render
+
+    problems = []
+    for fmt, path in outputs:
+        colour = path is None and colour_wanted(sys.stdout, no_color)
+        try:
+            text = (render(data, template_file=template, colour=colour) if fmt == "template"
+                    else format_report(fmt, data, document, colour=colour))
+        except TemplateProblem as exc:
+            problems.append(f"bad template: {exc}")
+            continue
+        if path is None:
+            click.echo(text, nl=False)
+            continue
+        try:
+            write_atomic(path, text)
+        except OSError as exc:
+            problems.append(f"cannot write {path}: {exc.strerror or exc}")
+        else:
+            click.echo(f"fourp: wrote {path}", err=True)
+    return problems
 
 
 @main.command()
 @click.argument("plans", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
 @pack_option
 @as_of_option
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default="error", show_default=True,
-              help="Fail a plan with any finding of this severity or worse.")
-@click.option("--min-score", type=click.FloatRange(0, 100), default=0.0, show_default=True,
-              help="Fail a plan scoring under this.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--max-findings", type=click.IntRange(1), default=5, show_default=True,
-              help="In text output, findings shown for each rule (the rest are counted).")
-@click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set).")
-@click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
-              help="Refuse plan files larger than this.")
+@report_options(5, "In text output, findings shown for each rule (the rest are counted).")
 def check(plans: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_on: str, min_score: float,
-          fmt: str, max_findings: int, no_color: bool, max_bytes: int) -> None:
+          fmt: str, output: Optional[str], reports: Sequence[Tuple[str, str]], template: Optional[str],
+          max_findings: int, no_color: bool, max_bytes: int) -> None:
     """Check each PLAN and print its score, grade and what to fix first."""
     from .engine import evaluate
+    from .output import check_document
     from .plan import load_plan
+    from .render import template_data
 
+    outputs = _outputs(fmt, output, reports, template, plans)
     pack = _load_pack(pack_name)
-    reports, errors = [], []
+    results, errors = [], []
     for path in plans:
         try:
-            reports.append(evaluate(load_plan(path, max_bytes=max_bytes), pack, as_of))
+            results.append(evaluate(load_plan(path, max_bytes=max_bytes), pack, as_of))
         except PlanError as exc:
             errors.append(exc)
-    if fmt == "json":
-        items: List[Any] = [r.to_dict() for r in reports] + [{"file": e.file, "error": e.to_dict()}
-                                                              for e in errors]
-        click.echo(json.dumps(items[0] if len(plans) == 1 else items, indent=2, ensure_ascii=False))
-    else:
-        from .render import colour_wanted, render, template_data
-
-        colour = colour_wanted(sys.stdout, no_color)
-        click.echo(render(dict(template_data(reports, pack, errors), max_per_rule=max_findings), "text",
-                          colour=colour), nl=False)
-        for error in errors:  # the JSON on stdout holds them too; say so where a person will see it
-            click.echo(f"fourp: {error}", err=True)
-    if errors:
+    data = template_data(results, pack, errors, fail_on=fail_on, min_score=min_score, max_per_rule=max_findings)
+    problems = _emit(outputs, data, check_document(results, errors, single=len(plans) == 1), template, no_color)
+    for problem in [str(e) for e in errors] + problems:  # the reports hold them too; say so where a person will see it
+        click.echo(f"fourp: {problem}", err=True)
+    if errors or problems:
         sys.exit(EXIT_USAGE)
-    if any(r.failed(fail_on) or r.score < min_score for r in reports):
+    if any(r.failed(fail_on) or r.score < min_score for r in results):
+        sys.exit(EXIT_FAILED)
+
+
+class _Progress:
+    """A progress bar on standard error, created once the audit knows how many files it has."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.done = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="Auditing plans", file=sys.stderr,
+                                         show_pos=True, show_eta=True)
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def _progress_wanted() -> bool:
+    """A bar only for a person watching: standard error is a terminal and this is not a CI job."""
+    isatty = getattr(sys.stderr, "isatty", None)
+    return bool(isatty and isatty()) and not os.environ.get("CI")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str), metavar="DIR|FILE...")
+@pack_option
+@as_of_option
+@report_options(3, "Findings shown for each plan (its worst, most important first).")
+@click.option("--sort", type=click.Choice(["score", "file", "grade"]), default="score", show_default=True,
+              help="Order of the plans: lowest score first, by file, or worst grade first.")
+@click.option("--jobs", "-j", type=click.IntRange(1), default=None,
+              help="Plans evaluated at once (default: all cores).")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
+              help="An earlier audit's JSON: report only findings not in it, and what got better or worse.")
+def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_on: str, min_score: float,
+          fmt: str, output: Optional[str], reports: Sequence[Tuple[str, str]], template: Optional[str],
+          max_findings: int, no_color: bool, max_bytes: int, sort: str, jobs: Optional[int],
+          baseline: Optional[str]) -> None:
+    """Audit every plan under the given folders and files: a summary, each plan's result, breakdowns.
+
+    Exit codes: 0 every plan passes; 1 a plan fails (with --baseline: on its new findings); 2 a usage
+    error, a bad pack, template or baseline, no plan found, a file that cannot be read as a plan, or a
+    report that cannot be written. Every report is written whatever the exit code, unless the audit
+    could not start (a usage error, a bad pack, template or baseline).
+    """
+    from . import audit as auditing
+    from .baseline import BaselineError, compare, load_baseline
+    from .output import audit_document
+    from .render import audit_data
+
+    outputs = _outputs(fmt, output, reports, template, [p for p in paths if not os.path.isdir(p)])
+    pack = _load_pack(pack_name)
+    earlier = None
+    if baseline is not None:
+        try:
+            earlier = load_baseline(baseline)
+        except BaselineError as exc:
+            raise click.ClickException(f"bad baseline: {exc}") from None
+    progress = _Progress() if _progress_wanted() else None
+    try:
+        result = auditing.audit(list(paths), pack=pack, pack_ref=pack_name, as_of=as_of, jobs=jobs,
+                                exclude=[p for _, p in outputs if p] + ([baseline] if baseline else []),
+                                max_bytes=max_bytes, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
+    comparison = compare(earlier, [r.to_dict() for r in result.reports]) if earlier is not None else None
+    data = audit_data(result, pack, sort=sort, worst=max_findings, fail_on=fail_on, min_score=min_score,
+                      comparison=comparison)
+    problems = _emit(outputs, data, audit_document(result, comparison), template, no_color)
+    if not result.reports and not result.errors:
+        problems.append(f"no plan files (.yaml, .yml, .json) found under {', '.join(paths)}")
+    for error in result.errors:
+        click.echo(f"fourp: {error}", err=True)
+    for problem in problems:
+        click.echo(f"fourp: {problem}", err=True)
+    if result.errors or problems:
+        sys.exit(EXIT_USAGE)
+    failing = (comparison.failing(result.reports, fail_on, min_score) if comparison is not None
+               else result.failed(fail_on, min_score))
+    if failing:
         sys.exit(EXIT_FAILED)
 
 

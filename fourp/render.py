@@ -1,24 +1,41 @@
 """Rendering reports with Jinja: the shipped templates for each format, or a user's own in the sandbox.
 
 Templates receive plain data (the reports' `to_dict()` and the pack's rules), never Python objects, so a
-force's own template sees exactly what the README documents.
+force's own template sees exactly what the README documents. Plan text is only ever data: every value a
+template prints is escaped for its format (HTML entities, Markdown backslashes, terminal control
+characters made visible), so a plan cannot inject markup, colour codes or template syntax.
 """
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+import re
+from typing import Any, Dict, List, Optional, Sequence
+
+from markupsafe import Markup
 
 from .pack import RulePack
 from .plan import PlanError
-from .report import Report
+from .report import SEVERITIES, Report
 
-__all__ = ["template_data", "render", "TEXT_FORMATS", "colour_wanted"]
+__all__ = ["template_data", "audit_data", "render", "TEXT_FORMATS", "AUDIT_FORMATS", "colour_wanted",
+           "TemplateProblem", "SORT_KEYS", "check_template", "markdown_escape"]
 
+#: The shipped template of each human-readable format, for one or more plans and for an audit.
 TEXT_FORMATS = {"text": "text.j2", "markdown": "markdown.md.j2", "html": "report.html.j2"}
+AUDIT_FORMATS = {"text": "audit.txt.j2", "markdown": "audit.md.j2", "html": "audit.html.j2"}
+SORT_KEYS = ("score", "file", "grade")
 _PS = ("pursue", "prevent", "protect", "prepare")
 
 _ANSI = {"red": "31", "yellow": "33", "green": "32", "blue": "34", "bold": "1", "dim": "2", "cyan": "36",
          "magenta": "35"}
+
+
+class TemplateProblem(Exception):
+    """A user's template that cannot be loaded or rendered: the file, line and reason."""
+
+    def __init__(self, file: str, reason: str, line: Optional[int] = None) -> None:
+        self.file, self.reason, self.line = file, reason, line
+        super().__init__(f"{file}{f':{line}' if line else ''}: {reason}")
 
 
 def colour_wanted(stream: Any, no_color: bool = False) -> bool:
@@ -28,6 +45,8 @@ def colour_wanted(stream: Any, no_color: bool = False) -> bool:
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
 
+
+# -- the data templates get ---------------------------------------------------------------------------------
 
 _GROUP_LABELS = {"plan": "Whole plan", "pursue": "Pursue", "prevent": "Prevent", "protect": "Protect",
                  "prepare": "Prepare"}
@@ -42,10 +61,10 @@ def _group(finding: Dict[str, Any]) -> str:
     return ps[0] if len(ps) == 1 else "plan"
 
 
-def _grouped(report: Dict[str, Any], rules: Dict[str, Any]) -> List[Dict[str, Any]]:
+def _grouped(findings: Sequence[Dict[str, Any]], rules: Dict[str, Any]) -> List[Dict[str, Any]]:
     """The findings by P, then by rule, each in the order of what to fix first (the findings' order)."""
     groups: Dict[str, Dict[str, Any]] = {}
-    for finding in report["findings"]:
+    for finding in findings:
         key = _group(finding)
         group = groups.setdefault(key, {"p": key, "label": _GROUP_LABELS[key], "rules": {}})
         entry = group["rules"].get(finding["rule"])
@@ -60,75 +79,194 @@ def _grouped(report: Dict[str, Any], rules: Dict[str, Any]) -> List[Dict[str, An
     for group in groups.values():
         group["rules"] = list(group["rules"].values())
         group["counts"] = {sev: sum(len(r["findings"]) for r in group["rules"] if r["severity"] == sev)
-                           for sev in ("error", "warning", "info")}
+                           for sev in SEVERITIES}
         out.append(group)
     return out
 
 
-def _verdict(report: Dict[str, Any]) -> str:
+def _verdict(report: Dict[str, Any]) -> Dict[str, Any]:
+    """The facts behind the one-line verdict; the templates word it."""
     failed = [r for r in report["results"] if r["status"] in ("fail", "error")]
-    if not failed:
-        return "Meets every applicable criterion of the pack."
-    by_sev = {sev: sum(1 for r in failed if r["severity"] == sev) for sev in ("error", "warning", "info")}
-    parts = [f"{n} {sev}{'s' if n != 1 else ''}" for sev, n in by_sev.items() if n]
-    first = report["findings"][0]["title"] if report["findings"] else failed[0]["title"]
-    return (f"Falls short on {len(failed)} of {sum(1 for r in report['results'] if r['status'] in ('pass', 'fail', 'error'))} "
-            f"applicable criteria ({', '.join(parts)}). Fix first: {first}.")
+    first = report["findings"][0]["title"] if report["findings"] else (failed[0]["title"] if failed else None)
+    return {"failed": len(failed),
+            "applicable": sum(1 for r in report["results"] if r["status"] in ("pass", "fail", "error")),
+            "by_severity": {sev: sum(1 for r in failed if r["severity"] == sev) for sev in SEVERITIES},
+            "fix_first": first}
 
 
-def template_data(reports: Sequence[Report], pack: RulePack, errors: Sequence[PlanError] = (),
-                  **extra: Any) -> Dict[str, Any]:
-    """The data every template gets (documented in the README)."""
-    rules = {rule.id: rule.to_dict() for rule in pack.rules}
-    views = []
-    for report in reports:
-        view = report.to_dict()
-        view["groups"] = _grouped(view, rules)
-        view["verdict"] = _verdict(view)
-        view["passed"] = [r for r in view["results"] if r["status"] == "pass"]
-        view["waived"] = [dict(r, waiver_detail=next((w for w in view["waivers"] if w["rule"] == r["rule"]
-                                                      and w["valid"]), None))
-                          for r in view["results"] if r["status"] == "waived"]
-        view["invalid_waivers"] = [w for w in view["waivers"] if not w["valid"]]
-        views.append(view)
+def _fails(findings: Sequence[Dict[str, Any]], score: float, fail_on: str, min_score: float) -> bool:
+    limit = SEVERITIES.index(fail_on)
+    return score < min_score or any(SEVERITIES.index(f["severity"]) <= limit for f in findings)
+
+
+def _view(report: Dict[str, Any], rules: Dict[str, Any], fail_on: str, min_score: float,
+          new: Optional[Sequence[bool]] = None) -> Dict[str, Any]:
+    """A report's `to_dict()` plus what the templates show; with a baseline, `findings` holds the new ones."""
+    view = dict(report)
+    if new is not None:
+        view["findings"] = [f for f, is_new in zip(report["findings"], new) if is_new]
+        view["baseline"] = {"new": len(view["findings"]), "unchanged": len(report["findings"]) - len(view["findings"])}
+    file = report.get("file")
+    view["findings"] = [dict(f, file=file, location=":".join(
+        [file or "<plan>"] + ([str(f["line"]), str(f["column"])] if f["line"] is not None else [])))
+        for f in view["findings"]]
+    view["groups"] = _grouped(view["findings"], rules)
+    view["verdict"] = _verdict(report)
+    view["fails"] = _fails(view["findings"], report["score"], fail_on, min_score)
+    view["passed"] = [r for r in report["results"] if r["status"] == "pass"]
+    view["waived"] = [dict(r, waiver_detail=next((w for w in report["waivers"] if w["rule"] == r["rule"]
+                                                  and w["valid"]), None))
+                      for r in report["results"] if r["status"] == "waived"]
+    view["invalid_waivers"] = [w for w in report["waivers"] if not w["valid"]]
+    return view
+
+
+def _common(pack: RulePack, errors: Sequence[PlanError], fail_on: str, min_score: float) -> Dict[str, Any]:
     return {
-        "reports": views,
         "errors": [e.to_dict() for e in errors],
         "pack": {"name": pack.name, "title": pack.title, "version": pack.version,
                  "grades": [{"grade": g.grade, "min": g.min} for g in pack.grades]},
-        "rules": rules,
+        "rules": {rule.id: rule.to_dict() for rule in pack.rules},
         "ps": list(_PS),
-        **extra,
+        "fail_on": fail_on,
+        "min_score": min_score,
     }
 
 
-def _style(colour: bool) -> Any:
+def template_data(reports: Sequence[Report], pack: RulePack, errors: Sequence[PlanError] = (),
+                  fail_on: str = "error", min_score: float = 0.0, **extra: Any) -> Dict[str, Any]:
+    """The data every template of `fourp check` gets (documented in the README)."""
+    data = _common(pack, errors, fail_on, min_score)
+    data.update(kind="check", baseline=None,
+                reports=[_view(r.to_dict(), data["rules"], fail_on, min_score) for r in reports], **extra)
+    return data
+
+
+def _sort_key(sort: str, grades: Sequence[str]) -> Any:
+    def key(view: Dict[str, Any]) -> Any:
+        file = view.get("file") or ""
+        rank = grades.index(view["grade"]) if view["grade"] in grades else len(grades)
+        if sort == "file":
+            return (file,)
+        if sort == "grade":  # worst grade first, then lowest score
+            return (-rank, view["score"], file)
+        return (view["score"], file)  # lowest score first: what a supervisor looks at first
+    return key
+
+
+def audit_data(result: Any, pack: RulePack, sort: str = "score", worst: int = 3, fail_on: str = "error",
+               min_score: float = 0.0, comparison: Any = None, **extra: Any) -> Dict[str, Any]:
+    """The data the audit templates get: `template_data`'s keys plus the summary (documented in the README).
+
+    `result` is a `fourp.audit.AuditReport`; `comparison` a `fourp.baseline.Comparison`, whose new
+    findings then replace each plan's `findings`.
+    """
+    if sort not in SORT_KEYS:
+        raise ValueError(f"sort by one of {', '.join(SORT_KEYS)}, not {sort!r}")
+    data = _common(pack, result.errors, fail_on, min_score)
+    views = []
+    for index, report in enumerate(result.reports):
+        new = comparison.new_flags[index] if comparison is not None else None
+        view = _view(report.to_dict(), data["rules"], fail_on, min_score, new)
+        view["worst"] = view["findings"][:worst]
+        views.append(view)
+    views.sort(key=_sort_key(sort, [g.grade for g in pack.grades]))
+    by_p = []
+    for p in _PS:
+        stats = dict(result.summary.get("by_p", {}).get(p, {}))
+        stats.update(p=p, plans_short=sum(1 for v in views if any(p in r["failed_ps"] for r in v["results"]
+                                                                   if r["status"] in ("fail", "error"))),
+                     findings=sum(1 for v in views for f in v["findings"] if _group(f) == p))
+        by_p.append(stats)
+    data.update(kind="audit", as_of=result.as_of.isoformat(), summary=result.summary,
+                portfolio=result.portfolio, reports=views, sort=sort, worst=worst, by_p=by_p,
+                failing=sum(1 for v in views if v["fails"]),
+                baseline=comparison.to_dict() if comparison is not None else None, **extra)
+    return data
+
+
+# -- escaping for each kind of output ---------------------------------------------------------------------
+
+# C0 and C1 controls but newline and tab, and the bidirectional overrides ("Trojan Source"): a plan's text
+# must not move the cursor, recolour the terminal or reorder what a reader sees.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Backslash-escaping these makes any text literal in CommonMark and GitHub-flavoured Markdown: no
+# emphasis, links, images, code, raw HTML, entities or table cells can start from a plan's words.
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>|~&#!{}])")
+
+
+def _visible_controls(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                        else f"\\u{ord(m.group()):04x}", text)
+
+
+def markdown_escape(value: Any) -> str:
+    text = " ".join(_visible_controls(str(value)).splitlines())
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+class _Safe(str):
+    """Text a filter has already made safe for a text or Markdown template (HTML uses `Markup`)."""
+
+
+def _finalize(escape: Any) -> Any:
+    """What every `{{ }}` prints: nothing for None; text escaped unless a filter already made it safe."""
+    def finalize(value: Any) -> Any:
+        if value is None:
+            return ""
+        if isinstance(value, (Markup, _Safe)) or escape is None:
+            return value
+        return escape(value if isinstance(value, str) else str(value))
+    return finalize
+
+
+def _style(flavour: str, colour: bool) -> Any:
+    """`{{ text | style("bold", "red") }}`: ANSI colour in text on a terminal; only escaping elsewhere."""
     def style(text: Any, *names: str) -> str:
-        text = "" if text is None else str(text)
-        if not colour or not names:
-            return text
+        text = "" if text is None else text
+        if flavour == "html":
+            return Markup.escape(text)
+        if flavour == "markdown":
+            return _Safe(markdown_escape(text))
+        plain = _visible_controls(str(text))
         codes = ";".join(_ANSI[n] for n in names if n in _ANSI)
-        return f"\x1b[{codes}m{text}\x1b[0m" if codes else text
+        return _Safe(f"\x1b[{codes}m{plain}\x1b[0m" if colour and codes else plain)
     return style
 
 
-def _environment(html: bool, colour: bool, sandboxed: bool, search: Optional[str] = None) -> Any:
-    import jinja2
-    from jinja2.sandbox import SandboxedEnvironment
+def _code(flavour: str) -> Any:
+    """`{{ text | code }}`: in Markdown a code span that shows the value exactly, whatever backticks it holds."""
+    def code(value: Any) -> str:
+        if flavour == "html":
+            return Markup("<code>%s</code>") % value
+        text = " ".join(_visible_controls(str(value)).splitlines())
+        if flavour != "markdown":
+            return _Safe(text)
+        fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+        pad = " " if text.startswith(("`", " ")) or text.endswith(("`", " ")) else ""
+        return _Safe(f"{fence}{pad}{text}{pad}{fence}")
+    return code
 
-    from .resources import shipped
 
-    if search is not None:
-        loader: Any = jinja2.FileSystemLoader(search)
-    else:
-        loader = jinja2.FileSystemLoader(str(shipped("templates")))
-    cls = SandboxedEnvironment if sandboxed else jinja2.Environment
-    env = cls(loader=loader, autoescape=html, trim_blocks=True, lstrip_blocks=True,
-              keep_trailing_newline=True, undefined=jinja2.ChainableUndefined)
-    env.filters["style"] = _style(colour)
-    env.filters["group_p"] = _group
-    env.filters["wrap"] = _wrap
-    return env
+def _pack_text(flavour: str) -> Any:
+    """`{{ rule.remediation | pack_text }}`: a pack's own words, whose `backticked` names show as code.
+
+    Only for text the pack's author wrote; a plan's text is always printed with plain escaping.
+    """
+    code = _code(flavour)
+
+    def pack_text(value: Any) -> str:
+        text = "" if value is None else str(value)
+        if flavour == "text":
+            return _visible_controls(text)
+        pieces = text.split("`")
+        if len(pieces) % 2 == 0:  # an unpaired backtick: no code spans
+            pieces = [text]
+        escape = Markup.escape if flavour == "html" else markdown_escape
+        out = "".join(str(code(piece)) if odd else str(escape(piece)) for odd, piece in
+                      ((i % 2 == 1, piece) for i, piece in enumerate(pieces)))
+        return Markup(out) if flavour == "html" else _Safe(out)
+    return pack_text
 
 
 def _wrap(text: Any, width: int = 96, indent: str = "") -> str:
@@ -138,13 +276,76 @@ def _wrap(text: Any, width: int = 96, indent: str = "") -> str:
                          subsequent_indent=indent)
 
 
+def _flavour(name: str) -> str:
+    """How a template's output is escaped, from its file name: html, markdown or text."""
+    stem = name[:-3] if name.endswith(".j2") else name
+    if stem.endswith((".html", ".htm", ".xml", ".svg")):
+        return "html"
+    if stem.endswith((".md", ".markdown")):
+        return "markdown"
+    return "text"
+
+
+def _environment(flavour: str, colour: bool, sandboxed: bool, search: str) -> Any:
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+
+    cls = SandboxedEnvironment if sandboxed else jinja2.Environment
+    escape = {"html": None, "markdown": markdown_escape, "text": _visible_controls}[flavour]
+    env = cls(loader=jinja2.FileSystemLoader(search), autoescape=flavour == "html", trim_blocks=True,
+              lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.ChainableUndefined,
+              finalize=_finalize(escape))
+    env.filters["style"] = _style(flavour, colour)
+    env.filters["group_p"] = _group
+    env.filters["wrap"] = _wrap
+    env.filters["code"] = _code(flavour)
+    env.filters["pack_text"] = _pack_text(flavour)
+    return env
+
+
 def render(data: Dict[str, Any], fmt: str = "text", colour: bool = False,
            template_file: Optional[str] = None) -> str:
-    """Renders template data in a shipped format, or with a user's template file (sandboxed)."""
+    """Renders template data in a shipped format, or with a user's template file (sandboxed).
+
+    A user's template is escaped by its name: `.html`/`.htm`/`.xml` (optionally `.j2`) as HTML, `.md` as
+    Markdown, anything else as text. Its problems raise `TemplateProblem`.
+    """
     if template_file is not None:
-        folder, name = os.path.split(os.path.abspath(template_file))
-        env = _environment(html=name.endswith((".html", ".html.j2", ".htm")), colour=colour,
-                           sandboxed=True, search=folder)
-        return env.get_template(name).render(data)
-    env = _environment(html=fmt == "html", colour=colour, sandboxed=False)
-    return env.get_template(TEXT_FORMATS[fmt]).render(data, colour=colour)
+        return _render_user(data, template_file, colour)
+    from .resources import shipped
+
+    name = (AUDIT_FORMATS if data.get("kind") == "audit" else TEXT_FORMATS)[fmt]
+    env = _environment(_flavour(name), colour, sandboxed=False, search=str(shipped("templates")))
+    return env.get_template(name).render(data, colour=colour)
+
+
+def check_template(template_file: str) -> None:
+    """Loads and compiles a user's template, so a mistake in it is reported before a long audit runs."""
+    _render_user({}, template_file, False, compile_only=True)
+
+
+def _render_user(data: Dict[str, Any], template_file: str, colour: bool, compile_only: bool = False) -> str:
+    import jinja2
+    from jinja2.sandbox import SecurityError
+
+    folder, name = os.path.split(os.path.abspath(template_file))
+    env = _environment(_flavour(name), colour, sandboxed=True, search=folder)
+    try:
+        template = env.get_template(name)
+        return "" if compile_only else template.render(data, colour=colour)
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateProblem(template_file, f"no such template file: {exc.name}") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateProblem(exc.filename or template_file, exc.message or "syntax error", exc.lineno) from None
+    except SecurityError as exc:
+        raise TemplateProblem(template_file, f"not allowed in a sandboxed template: {exc}") from None
+    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as exc:
+        raise TemplateProblem(template_file, f"{type(exc).__name__}: {exc}", _template_line(exc, name)) from None
+
+
+def _template_line(exc: BaseException, name: str) -> Optional[int]:
+    """The template line a rendering error happened on, from the traceback Jinja rewrites to point there."""
+    import traceback
+
+    lines = [frame.lineno for frame in traceback.extract_tb(exc.__traceback__) if frame.filename.endswith(name)]
+    return lines[-1] if lines else None

@@ -14,6 +14,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequ
 from .names import person_key
 from .pack import RulePack, load_pack
 from .plan import DEFAULT_MAX_BYTES, PLAN_SUFFIXES, PlanError, load_plan
+from .register import Register
 from .report import Report
 
 __all__ = ["discover", "audit", "AuditReport", "summarise"]
@@ -68,8 +69,14 @@ def _init_worker(pack_ref: Optional[str], as_of: dt.date, max_bytes: int) -> Non
 def _evaluate_one(path: str, pack: RulePack, as_of: dt.date, max_bytes: int) -> Union[Report, Dict[str, Any]]:
     from .engine import evaluate
 
+    from .portfolio import FACTS_KEY, plan_facts
+
     try:
-        return evaluate(load_plan(path, max_bytes=max_bytes), pack, as_of)
+        plan = load_plan(path, max_bytes=max_bytes)
+        report = evaluate(plan, pack, as_of)
+        # The audit keeps reports, not plans: what the cross-plan rules need travels in the report.
+        report.meta[FACTS_KEY] = plan_facts(plan, pack)
+        return report
     except PlanError as exc:
         return exc.to_dict()  # exceptions with extra fields do not pickle back from workers; dicts do
     except Exception as exc:  # never lose the rest of an audit to one file
@@ -111,11 +118,13 @@ class AuditReport:
 def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optional[str] = None,
           as_of: Optional[dt.date] = None, jobs: Optional[int] = None, exclude: Sequence[str] = (),
           max_bytes: int = DEFAULT_MAX_BYTES,
-          progress: Optional[Callable[[int, int], None]] = None) -> AuditReport:
-    """Audits every plan under `paths`.
+          progress: Optional[Callable[[int, int], None]] = None,
+          register: Optional[Register] = None) -> AuditReport:
+    """Audits every plan under `paths`, then judges the pack's portfolio rules across them.
 
     `pack_ref` (a pack name or path) lets worker processes load the pack themselves, once each; with only
-    a `pack` object, or `jobs=1`, plans are evaluated in this process.
+    a `pack` object, or `jobs=1`, plans are evaluated in this process. `register` (from
+    `fourp.register.load_register`) is the force's register of managed threats, for `every-threat-has-plan`.
     """
     as_of = as_of or dt.date.today()
     if pack is None:
@@ -142,8 +151,12 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
                     progress(done, len(files))
     reports = tuple(r for r in results if isinstance(r, Report))
     errors = tuple(discovery_errors) + tuple(_as_error(r) for r in results if isinstance(r, dict))
+    from .portfolio import FACTS_KEY, evaluate_portfolio, reader_for_files
+
+    portfolio = evaluate_portfolio(((r.file or "<plan>", r.meta.get(FACTS_KEY)) for r in reports), pack, as_of,
+                                   register, reader_for_files(max_bytes))
     return AuditReport(as_of=as_of, pack=pack.name, pack_version=pack.version, reports=reports, errors=errors,
-                       summary=summarise(reports, errors, pack))
+                       summary=summarise(reports, errors, pack), portfolio=portfolio.to_dict())
 
 
 def _median(values: List[float]) -> Optional[float]:

@@ -10,6 +10,7 @@ from . import checks
 from .conditions import Condition, compile_conditions
 from .paths import PatternError
 from .plan import Locator, PlanError, parse_text
+from .regex import RegexError, format_checker
 from .resources import shipped
 
 __all__ = ["PackError", "Rule", "RulePack", "Grade", "load_pack", "shipped_packs", "DEFAULT_PACK",
@@ -203,7 +204,9 @@ def _schema_errors(raw: _Raw) -> None:
 def _best_message(error: Any) -> str:
     if error.context:
         deepest = max(error.context, key=lambda e: len(e.absolute_path))
-        return deepest.message
+        return _best_message(deepest)
+    if error.validator == "format" and error.cause is not None:  # say why, not only "is not a 'regex'"
+        return str(error.cause)
     return error.message
 
 
@@ -318,12 +321,17 @@ def _compile(spec: _Spec, env: Any) -> Rule:
 
     data = spec.data
     try:
-        kind = checks.get(data["check"])
+        if data.get("scope") == "portfolio":  # judged across an audit: a kind from the portfolio registry
+            from .portfolio import get_check
+
+            kind = get_check(data["check"])
+        else:
+            kind = checks.get(data["check"])
     except checks.UnknownCheck as exc:
         raise spec.error(str(exc), ("check",)) from None
     options = _substitute(data.get("options") or {}, spec.values, spec)
     applies_when = _substitute(data.get("applies_when") or [], spec.values, spec)
-    formats = jsonschema.FormatChecker(formats=("regex",))
+    formats = format_checker()
     for what, schema, value in (
             ("option", dict(kind.schema, **{"$defs": {"condition": CONDITION_SCHEMA}}), options),
             ("applies_when", {"type": "array", "items": {"$ref": "#/$defs/condition"},
@@ -336,7 +344,7 @@ def _compile(spec: _Spec, env: Any) -> Rule:
     try:
         prepared = kind.prepare(options)
         conditions = tuple(compile_conditions(applies_when))
-    except (PatternError, ValueError, TypeError, KeyError, checks.UnknownCheck) as exc:
+    except (PatternError, RegexError, ValueError, TypeError, KeyError, checks.UnknownCheck) as exc:
         raise spec.error(f"options cannot be used: {exc}", ("options",)) from None
     except Exception as exc:  # re.error and the like, from a check's own prepare
         raise spec.error(f"options cannot be used: {exc}", ("options",)) from None

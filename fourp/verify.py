@@ -29,8 +29,17 @@ class ExampleResult(NamedTuple):
 
 def verify_pack(pack: RulePack, rule_ids: Optional[List[str]] = None) -> Iterator[ExampleResult]:
     """Evaluates every example of every enabled rule (or of the rules named) with that rule alone."""
-    for rule in pack.plan_rules:
+    from .portfolio import verify_example
+
+    for rule in pack.enabled_rules:
         if rule_ids and rule.id not in rule_ids:
+            continue
+        if rule.scope == "portfolio":  # its example is a set of plans (and a register), judged together
+            for number, example in enumerate(rule.examples, 1):
+                as_of = parse_date(example.get("as_of")) or DEFAULT_EXAMPLE_DATE
+                got, messages = verify_example(rule, example, pack, as_of)
+                yield ExampleResult(rule.id, example.get("name") or f"example {number} ({example['expect']})",
+                                    example["expect"], got, messages)
             continue
         for number, example in enumerate(rule.examples, 1):
             as_of = parse_date(example.get("as_of")) or DEFAULT_EXAMPLE_DATE

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import NamedTuple, Optional
 
 __all__ = ["Moment", "parse_moment", "parse_date"]
@@ -69,6 +70,11 @@ def parse_moment(value: object) -> Optional[Moment]:
         return Moment(dt.datetime(value.year, value.month, value.day), False)
     if not isinstance(value, str):
         return None
+    return _parse_text(value)
+
+
+@lru_cache(maxsize=4096)  # several rules read each date of a plan; a Moment is immutable
+def _parse_text(value: str) -> Optional[Moment]:
     text = value.strip()
     match = _ISO.fullmatch(text)
     if match:

@@ -32,14 +32,13 @@ def prepare(options: dict) -> Options:
 def check(ctx: Context, options: Options) -> Iterator[Problem]:
     for source in options.entries:
         for entry in source.entries(ctx):
-            what = describe(entry.path)
             if not present(entry.value):
-                yield Problem(entry.path, f"{what} has no date or time", {"issue": "missing"})
+                yield Problem(entry.path, f"{describe(entry.path)} has no date or time", {"issue": "missing"})
                 continue
             moment = ctx.moment(entry.value)
             if moment is None:
-                yield Problem(entry.path, f"{what} has {entry.value!r}, which is not a date and time",
-                              {"issue": "unreadable", "value": str(entry.value)})
+                yield Problem(entry.path, f"{describe(entry.path)} has {entry.value!r}, which is not a date "
+                              "and time", {"issue": "unreadable", "value": str(entry.value)})
             elif options.require_time and not moment.timed:
-                yield Problem(entry.path, f"{what} is dated {moment} but not timed",
+                yield Problem(entry.path, f"{describe(entry.path)} is dated {moment} but not timed",
                               {"issue": "untimed", "value": str(moment)})

@@ -55,16 +55,18 @@ def _quote(text: str, limit: int = 60) -> str:
 def check(ctx: Context, options: Options) -> Iterator[Problem]:
     for source in options.entries:
         for entry in source.entries(ctx):
-            where = describe(entry.item_path)
             value = entry.value
             if not present(value):
                 if options.missing_is_brief:
-                    yield Problem(entry.path, f"{where} is empty", {"issue": "empty", "words": 0})
+                    yield Problem(entry.path, f"{describe(entry.item_path)} is empty",
+                                  {"issue": "empty", "words": 0})
                 continue
             if not isinstance(value, str):
                 value = str(value)
             plain = _plain(value)
             words = len(plain.split())
+            if plain in options.placeholders or not plain or words < options.min_words:
+                where = describe(entry.item_path)  # only for what is reported: it is not cheap
             if plain in options.placeholders or not plain:
                 yield Problem(entry.path, f"{where} says only “{_quote(value)}”",
                               {"issue": "placeholder", "text": value, "words": words})

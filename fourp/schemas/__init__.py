@@ -1,13 +1,17 @@
-"""The JSON Schemas fourp ships: the plan document (format 1) and the rule pack."""
+"""The JSON Schemas fourp ships: the plan document (format 1) and the rule pack.
+
+jsonschema is imported only when a validator is asked for: `plan_is_valid` answers "is this plan well
+formed?" without it, from the same schema compiled into plain Python tests.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import json
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Callable, Dict, Optional
 
-__all__ = ["schema", "plan_validator", "pack_validator"]
+__all__ = ["schema", "plan_validator", "pack_validator", "plan_is_valid", "plan_surely_valid"]
 
 
 @lru_cache(maxsize=None)
@@ -23,23 +27,167 @@ def _is_string(checker: Any, instance: Any) -> bool:
     return isinstance(instance, (str, dt.date))
 
 
+def _is_datetime(value: Any) -> bool:
+    from ..dates import parse_moment
+
+    return not isinstance(value, (str, dt.date)) or parse_moment(value) is not None
+
+
+def _is_date(value: Any) -> bool:
+    from ..dates import parse_moment
+
+    moment = parse_moment(value) if isinstance(value, (str, dt.date)) else True
+    return moment is not None
+
+
+#: The plan format's own formats, shared by jsonschema's format checker and the compiled tests.
+_FORMATS: Dict[str, Callable[[Any], bool]] = {"fourp-datetime": _is_datetime, "fourp-date": _is_date}
+
+
 @lru_cache(maxsize=None)
 def plan_validator() -> Any:
     import jsonschema
-    from ..dates import parse_moment
 
     formats = jsonschema.FormatChecker(formats=())
-
-    @formats.checks("fourp-datetime")
-    def _datetime(value: Any) -> bool:
-        return not isinstance(value, (str, dt.date)) or parse_moment(value) is not None
-
-    @formats.checks("fourp-date")
-    def _date(value: Any) -> bool:
-        moment = parse_moment(value) if isinstance(value, (str, dt.date)) else True
-        return moment is not None
-
+    for name, test in _FORMATS.items():
+        formats.checks(name)(test)
     return validator_class()(schema("plan"), format_checker=formats)
+
+
+# -- the plan schema as plain Python tests ------------------------------------------------------------
+#
+# Checking a plan with jsonschema costs more than parsing it; almost every plan is well formed, so
+# `plan_is_valid` answers from the schema compiled into closures, and only a plan it finds fault with
+# goes to jsonschema for the errors. The closures are never more lenient than jsonschema (where unsure,
+# they say "not valid" and jsonschema decides), so the findings are the same either way.
+
+_NOTES = frozenset({"description", "title", "$schema", "$id", "$defs", "$comment", "default", "examples"})
+_Test = Callable[[Any], bool]
+
+
+class _Unsupported(Exception):
+    """A schema keyword the compiler does not know: jsonschema then checks every plan."""
+
+
+def _type_test(name: str) -> _Test:
+    if name == "string":  # YAML's dates are strings for the plan format (see `_is_string`)
+        return lambda v: isinstance(v, (str, dt.date))
+    if name == "object":
+        return lambda v: isinstance(v, dict)
+    if name == "array":
+        return lambda v: isinstance(v, list)
+    if name == "integer":  # floats such as 1.0 are integers to jsonschema: left to it
+        return lambda v: isinstance(v, int) and not isinstance(v, bool)
+    if name == "number":
+        return lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+    if name == "boolean":
+        return lambda v: isinstance(v, bool)
+    if name == "null":
+        return lambda v: v is None
+    raise _Unsupported(f"type {name!r}")
+
+
+def _same(expected: Any) -> _Test:
+    # Stricter than jsonschema's equality (which has 1 equal 1.0): same type and value, scalars only.
+    if isinstance(expected, (dict, list)):
+        raise _Unsupported("a structured const or enum value")
+    kind = type(expected)
+    return lambda v: type(v) is kind and v == expected
+
+
+def _compile(node: Any, root: dict, refs: Dict[str, _Test]) -> _Test:
+    if node is True or node == {}:
+        return lambda v: True
+    if not isinstance(node, dict):
+        raise _Unsupported(repr(node))
+    tests = []
+    for key, value in node.items():
+        if key in _NOTES:
+            continue
+        if key == "type":
+            names = value if isinstance(value, list) else [value]
+            kinds = [_type_test(n) for n in names]
+            tests.append(kinds[0] if len(kinds) == 1 else (lambda v, ks=tuple(kinds): any(k(v) for k in ks)))
+        elif key == "const":
+            tests.append(_same(value))
+        elif key == "enum":
+            options = tuple(_same(e) for e in value)
+            tests.append(lambda v, os=options: any(o(v) for o in os))
+        elif key == "format":
+            if value not in _FORMATS:
+                raise _Unsupported(f"format {value!r}")
+            tests.append(_FORMATS[value])
+        elif key == "$ref":
+            if not (isinstance(value, str) and value.startswith("#/$defs/")):
+                raise _Unsupported(f"$ref {value!r}")
+            name = value[len("#/$defs/"):]
+            if name not in refs:
+                refs[name] = lambda v: False  # recursion guard while compiling; replaced below
+                target = root.get("$defs", {}).get(name)
+                if target is None:
+                    raise _Unsupported(f"$ref {value!r}")
+                refs[name] = _compile(target, root, refs)
+            tests.append(lambda v, n=name: refs[n](v))
+        elif key == "properties":
+            props = {k: _compile(v, root, refs) for k, v in value.items()}
+
+            def properties(v: Any, props: Dict[str, _Test] = props) -> bool:
+                if not isinstance(v, dict):
+                    return True
+                for k, test in props.items():
+                    if k in v and not test(v[k]):
+                        return False
+                return True
+            tests.append(properties)
+        elif key == "additionalProperties":
+            if value is not True:
+                raise _Unsupported("additionalProperties other than true")
+        elif key == "items":
+            item = _compile(value, root, refs)
+
+            def items(v: Any, test: _Test = item) -> bool:
+                if isinstance(v, list):
+                    for entry in v:
+                        if not test(entry):
+                            return False
+                return True
+            tests.append(items)
+        else:
+            raise _Unsupported(key)
+    if not tests:
+        return lambda v: True
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        first, second = tests
+        return lambda v: first(v) and second(v)
+    return lambda v, ts=tuple(tests): all(t(v) for t in ts)
+
+
+@lru_cache(maxsize=None)
+def _compiled_plan_test() -> Optional[_Test]:
+    root = schema("plan")
+    try:
+        return _compile(root, root, {})
+    except _Unsupported:
+        return None
+
+
+def plan_surely_valid(data: Any) -> bool:
+    """True when the plan's data certainly matches the plan format; False means "ask jsonschema"."""
+    test = _compiled_plan_test()
+    if test is None:
+        return False
+    try:
+        return test(data)
+    except RecursionError:
+        return False
+
+
+def plan_is_valid(data: Any) -> bool:
+    """Whether a plan's data matches the plan format, as `plan_validator().is_valid(data)` answers, but
+    without importing jsonschema in the common case."""
+    return plan_surely_valid(data) or plan_validator().is_valid(data)
 
 
 @lru_cache(maxsize=None)
@@ -53,6 +201,6 @@ def validator_class() -> Any:
 
 @lru_cache(maxsize=None)
 def pack_validator() -> Any:
-    import jsonschema
+    from ..regex import format_checker
 
-    return validator_class()(schema("pack"), format_checker=jsonschema.FormatChecker(formats=("regex",)))
+    return validator_class()(schema("pack"), format_checker=format_checker())

@@ -315,7 +315,7 @@ def to_sarif(data: Dict[str, Any]) -> str:
         for finding in report["findings"]:
             place = location(report["file"], finding["line"], finding["column"], where)
             if finding["path"]:
-                place["logicalLocations"] = [{"fullyQualifiedName": finding["path"], "kind": "element"}]
+                place["logicalLocations"] = [{"fullyQualifiedName": finding["path"]}]
             result: Dict[str, Any] = {
                 "ruleId": finding["rule"], "level": _SARIF_LEVEL[finding["severity"]],
                 "message": {"text": finding["message"]}, "locations": [place],

@@ -1,0 +1,196 @@
+"""`fourp audit` on the command line: the summary's counts, exit codes, reports, sorting and the progress bar."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from fourp import cli
+from fourp.cli import main
+
+from conftest import AS_OF, EXAMPLES
+
+AS_OF_ARGS = ["--as-of", AS_OF.isoformat()]
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def audit_json(*args):
+    result = run("audit", *args, *AS_OF_ARGS, "--format", "json", "--jobs", "1")
+    return result, json.loads(result.stdout)
+
+
+@pytest.fixture
+def mixed(tmp_path):
+    """A folder of two good plans, two failing ones and two unreadable files, in subfolders."""
+    root = tmp_path / "plans"
+    (root / "sussex").mkdir(parents=True)
+    (root / "surrey").mkdir()
+    shutil.copy(EXAMPLES / "good-plan.yaml", root / "sussex" / "good.yaml")
+    shutil.copy(EXAMPLES / "sussex-harbour-lane.yaml", root / "sussex" / "harbour.yml")
+    shutil.copy(EXAMPLES / "surrey-no-lro.yaml", root / "surrey" / "no-lro.yaml")
+    shutil.copy(EXAMPLES / "thames-valley-no-results.yaml", root / "tvp.yaml")
+    (root / "surrey" / "duplicate.yaml").write_text("id: A\nforce: Surrey Police\nid: B\n")
+    (root / "truncated.json").write_text('{"fourp": 1, "id": "X"')
+    (root / "notes.txt").write_text("not a plan")
+    return root
+
+
+def test_known_folder_summary_counts():
+    result, data = audit_json(EXAMPLES)
+    assert result.exit_code == 1
+    summary = data["summary"]
+    assert (summary["plans"], summary["unreadable"], summary["failing"]) == (7, 0, 4)
+    assert summary["grades"] == {"outstanding": 2, "good": 1, "adequate": 3, "requires improvement": 1,
+                                 "inadequate": 0}
+    assert summary["scores"]["distribution"]["90-100"] == 3 and summary["scores"]["min"] == 47.3
+    rules = {r["rule"]: (r["failing"], r["applicable"]) for r in summary["rules"]}
+    assert rules["lro-owns-plan"] == (3, 7) and rules["closure-debriefed"] == (1, 1) and rules["lro-named"] == (1, 7)
+    assert summary["by_force"]["Sussex Police"]["plans"] == 3
+
+
+def test_known_folder_text_summary():
+    result = run("audit", EXAMPLES, *AS_OF_ARGS, "--jobs", "1")
+    assert result.exit_code == 1
+    out = result.stdout
+    assert "Audit of 7 plans" in out
+    assert "7 files: 7 audited, 0 unreadable. 4 plans fail (a finding at error or worse)." in out
+    assert "lro-owns-plan                3 of 7   error   The plan is written by the LRO or a deputy" in out
+    assert "  requires improvement    1  " in out
+    plans = out.split("Plans, lowest score first\n")[1]
+    assert plans.index("SUR-4P-2024-003") < plans.index("SXP-4P-2023-058") < plans.index("SXP-4P-2024-007")
+    assert "... and 14 more findings" in plans  # the worst 3 of Surrey's 17 are shown
+    for heading in ("By force", "By LRO", "By P"):
+        assert f"\n{heading}\n" in out
+    assert "  Sussex Police                                 3   100.0    93.1            1" in out
+    assert "  protect       93.5    89.1            4        11" in out
+
+
+def test_good_failing_and_unreadable_files_each_reported(mixed, tmp_path):
+    reports = {fmt: tmp_path / f"audit.{fmt}" for fmt in ("json", "csv", "html", "junit", "sarif")}
+    result = run("audit", mixed, *AS_OF_ARGS, "--jobs", "1", *[x for fmt, path in reports.items()
+                                                               for x in ("--report", f"{fmt}:{path}")])
+    assert result.exit_code == 2  # unreadable files, and every report still written
+    assert all(path.exists() for path in reports.values())
+    data = json.loads(reports["json"].read_text())
+    assert (data["summary"]["plans"], data["summary"]["unreadable"], data["summary"]["failing"]) == (4, 2, 2)
+    grades = {os.path.basename(p["file"]): p["grade"] for p in data["plans"]}
+    assert grades == {"good.yaml": "outstanding", "harbour.yml": "outstanding",
+                      "no-lro.yaml": "requires improvement", "tvp.yaml": "adequate"}
+    errors = {os.path.basename(e["file"]): e for e in data["errors"]}
+    assert set(errors) == {"duplicate.yaml", "truncated.json"}
+    assert errors["duplicate.yaml"]["line"] == 3 and "twice" in errors["duplicate.yaml"]["reason"]
+    rows = list(csv.DictReader(io.StringIO(reports["csv"].read_text(encoding="utf-8-sig"))))
+    assert sorted(os.path.basename(r["file"]) for r in rows if r["record"] == "unreadable") == \
+        ["duplicate.yaml", "truncated.json"]
+    assert "Files that could not be read" in reports["html"].read_text()
+    assert "duplicate.yaml:3" in result.stdout and "CANNOT" not in result.stdout
+    assert f"fourp: {mixed / 'surrey' / 'duplicate.yaml'}:3:1" in result.stderr
+
+
+@pytest.mark.parametrize("remove, args, code", [
+    (["surrey/duplicate.yaml", "truncated.json"], [], 1),                        # failing plans
+    (["surrey/duplicate.yaml", "truncated.json", "surrey/no-lro.yaml", "tvp.yaml"], [], 0),   # all good
+    (["surrey/duplicate.yaml", "truncated.json", "surrey/no-lro.yaml", "tvp.yaml"], ["--fail-on", "info"], 0),
+    (["surrey/duplicate.yaml", "truncated.json", "surrey/no-lro.yaml"], ["--fail-on", "error"], 1),
+    (["surrey/duplicate.yaml"], [], 2),                                          # one unreadable file
+])
+def test_exit_codes(mixed, remove, args, code):
+    for name in remove:
+        (mixed / name).unlink()
+    assert run("audit", mixed, *AS_OF_ARGS, "--jobs", "1", *args).exit_code == code
+
+
+def test_min_score_fails_plans(tmp_path):
+    shutil.copy(EXAMPLES / "serocu-closed.yaml", tmp_path / "serocu.yaml")  # warnings only, 90.1
+    assert run("audit", tmp_path, *AS_OF_ARGS).exit_code == 0
+    assert run("audit", tmp_path, *AS_OF_ARGS, "--min-score", "95").exit_code == 1
+    assert run("audit", tmp_path, *AS_OF_ARGS, "--fail-on", "warning").exit_code == 1
+
+
+def test_usage_errors_exit_two(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = run("audit", tmp_path / "empty", *AS_OF_ARGS)
+    assert result.exit_code == 2 and "no plan files" in result.output
+    assert run("audit", EXAMPLES, "--pack", "nope").exit_code == 2
+    assert run("audit", EXAMPLES, "--sort", "colour").exit_code == 2
+    assert run("audit", EXAMPLES, "--jobs", "0").exit_code == 2
+    assert run("audit").exit_code == 2
+
+
+@pytest.mark.parametrize("sort, first, last", [
+    ("score", "surrey-no-lro.yaml", "sussex-harbour-lane.yaml"),
+    ("file", "good-plan.yaml", "thames-valley-no-results.yaml"),
+    ("grade", "surrey-no-lro.yaml", "sussex-harbour-lane.yaml"),
+])
+def test_sorting_the_plans(sort, first, last):
+    result = run("audit", EXAMPLES, *AS_OF_ARGS, "--format", "csv", "--sort", sort)
+    files = [os.path.basename(r["file"]) for r in csv.DictReader(io.StringIO(result.stdout[1:]))
+             if r["record"] == "plan"]
+    assert (files[0], files[-1]) == (first, last) and len(files) == 7
+    if sort == "grade":  # worst grade first: the adequate plans before the good one
+        assert files.index("serocu-closed.yaml") > files.index("hampshire-brief-undated.yaml")
+
+
+def test_reports_inside_the_audited_folder_are_not_audited(mixed, tmp_path):
+    for name in ("surrey/duplicate.yaml", "truncated.json"):
+        (mixed / name).unlink()
+    out = mixed / "audit.json"
+    result = run("audit", mixed, *AS_OF_ARGS, "--format", "json", "-o", out)
+    assert result.exit_code == 1
+    result = run("audit", mixed, *AS_OF_ARGS, "--format", "json", "-o", out)  # again, over the last report
+    assert result.exit_code == 1 and json.loads(out.read_text())["summary"]["plans"] == 4
+
+
+def test_parallel_audit_matches_serial(mixed):
+    _, serial = audit_json(mixed)
+    parallel = json.loads(run("audit", mixed, *AS_OF_ARGS, "--format", "json", "--jobs", "2").stdout)
+    assert serial["plans"] == parallel["plans"] and serial["summary"] == parallel["summary"]
+
+
+class _Tty:
+    def __init__(self, tty):
+        self.tty = tty
+
+    def isatty(self):
+        return self.tty
+
+
+@pytest.mark.parametrize("tty, ci, wanted", [(True, None, True), (False, None, False), (True, "true", False)])
+def test_progress_bar_only_for_a_person_watching(monkeypatch, tty, ci, wanted):
+    monkeypatch.setattr(cli.sys, "stderr", _Tty(tty))
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
+    assert cli._progress_wanted() is wanted
+
+
+def test_progress_bar_counts_every_file(monkeypatch, mixed):
+    updates = []
+
+    class Bar:
+        def __init__(self, length, **kwargs):
+            updates.append(("length", length))
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            updates.append(("closed",))
+
+        def update(self, n):
+            updates.append(("update", n))
+
+    monkeypatch.setattr(cli, "_progress_wanted", lambda: True)
+    monkeypatch.setattr(cli.click, "progressbar", Bar)
+    run("audit", mixed, *AS_OF_ARGS, "--jobs", "1")
+    assert updates[0] == ("length", 6) and updates[-1] == ("closed",)
+    assert sum(u[1] for u in updates if u[0] == "update") == 6

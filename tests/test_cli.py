@@ -104,3 +104,22 @@ def test_python_m_fourp():
                            *AS_OF, "--format", "json"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["grade"] == "outstanding"
+
+
+def test_the_readme_check_output_is_real(monkeypatch):
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## What it looks like\n\n```text\n", 1)[1].split("```", 1)[0]
+    command, *lines = block.splitlines()
+    assert command == "$ fourp check examples/thames-valley-no-results.yaml --as-of 2024-09-30"
+    monkeypatch.chdir(ROOT)
+    output = run("check", "examples/thames-valley-no-results.yaml", *AS_OF, "--no-color").output.splitlines()
+    shown = [line for line in lines if line != "..."]
+    assert len(shown) > 20 and all(line in output for line in shown)
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html", "json", "csv", "junit", "sarif"])
+def test_check_prints_every_format(fmt):
+    result = run("check", str(EXAMPLES / "good-plan.yaml"), *AS_OF, "--format", fmt)
+    assert result.exit_code == 0 and "SXP-4P-2024-007" in result.output

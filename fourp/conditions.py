@@ -9,16 +9,17 @@ one test:
     {field: by, not_same_person_as: /lro/name}
 
 or a count of items: `{count: /pursue/actions/*, where: [...], min: 1}`. A list of conditions holds when
-every one holds. A pattern with wildcards holds when any value it names passes the test.
+every one holds. A pattern with wildcards holds when any value it names passes the test. `matches` takes
+an RE2 pattern (`fourp.regex`), ignoring case.
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Callable, List, Mapping, Sequence
 
 from .context import Context, present
 from .names import same_person
 from .paths import MISSING, Pattern, compile_pattern
+from .regex import compile_regex
 
 __all__ = ["Condition", "compile_conditions", "all_hold", "CONDITION_SCHEMA", "norm"]
 
@@ -83,7 +84,7 @@ class Condition:
         (name, arg), = ((k, v) for k, v in spec.items() if k != "field")
         self.name = name
         if name in ("matches", "not_matches"):
-            arg = re.compile(arg, re.IGNORECASE)
+            arg = compile_regex(arg)
         elif name in ("equals",):
             arg = norm(arg)
         elif name in ("in", "not_in"):

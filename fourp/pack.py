@@ -308,9 +308,9 @@ def _substitute(value: Any, params: Mapping[str, Any], spec: _Spec) -> Any:
 
 
 def _environment() -> Any:
-    from jinja2.sandbox import SandboxedEnvironment
+    from .sandbox import StrictSandbox
 
-    return SandboxedEnvironment(autoescape=False, keep_trailing_newline=False)
+    return StrictSandbox(autoescape=False, keep_trailing_newline=False)
 
 
 def _compile(spec: _Spec, env: Any) -> Rule:

@@ -4,20 +4,25 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import re
+import stat
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import yaml
 
 from .paths import Key, pointer
 
-__all__ = ["Plan", "PlanError", "load_plan", "plan_from_data", "DEFAULT_MAX_BYTES", "PLAN_SUFFIXES"]
+__all__ = ["Plan", "PlanError", "load_plan", "plan_from_data", "read_yaml", "DEFAULT_MAX_BYTES",
+           "PLAN_SUFFIXES", "MAX_DEPTH", "MAX_VALUES"]
 
 #: Plans are a few hundred lines; a file over this is almost certainly not a plan (configurable).
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-#: A document whose aliases expand past this many nodes is refused (the "billion laughs" attack).
-MAX_EXPANDED_NODES = 200_000
-#: Deeper than any honest plan; refused before recursion could exhaust the stack.
+#: A document holding more values than this, counting each alias as the values it repeats, is refused:
+#: it stops the "billion laughs" alias bomb, and no real plan (a few hundred values) comes near it.
+MAX_VALUES = 200_000
+MAX_EXPANDED_NODES = MAX_VALUES  # the name this limit had before; kept for callers that imported it
+#: Deeper than any honest plan (about 6 levels); refused before anything recursive walks the document.
 MAX_DEPTH = 64
 PLAN_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -57,29 +62,70 @@ class _DuplicateKey(yaml.MarkedYAMLError):
     pass
 
 
+class _Refused(yaml.MarkedYAMLError):
+    """A value fourp will not build (a tag for Python objects, binary data, sets): reason and hint."""
+
+    def __init__(self, mark: Any, problem: str, hint: str) -> None:
+        super().__init__(problem=problem, problem_mark=mark)
+        self.hint = hint
+
+
+_MERGE = "tag:yaml.org,2002:merge"
+_PLAIN = "fourp reads only text, numbers, dates, lists and mappings; remove the tag"
+
+
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """PyYAML's safe loader, refusing duplicate keys instead of silently keeping the last one."""
+    """PyYAML's safe loader, refusing duplicate keys instead of silently keeping the last one, building
+    only what JSON can hold (plus dates), and keeping a value YAML cannot build (`2024-02-31`) as the text
+    it is, so the plan-structure rule reports it with its line instead of the whole file being lost."""
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict:
         if isinstance(node, yaml.MappingNode):
-            self.flatten_mapping(node)
             seen: dict = {}
-            for key_node, _ in node.value:
+            for key_node, _ in node.value:  # before merging: a key given beside `<<:` overrides it
+                if key_node.tag == _MERGE:
+                    continue
                 key = self.construct_object(key_node, deep=True)
                 try:
                     first = seen.setdefault(key, key_node)
                 except TypeError:
-                    continue  # an unhashable key: the base constructor reports it
+                    raise _Refused(key_node.start_mark, "a key here is a list or a mapping",
+                                   "a key is a plain word such as `status`") from None
                 if first is not key_node:
                     raise _DuplicateKey(
                         "while reading a mapping", node.start_mark,
                         f"the key {key!r} appears twice (first on line {first.start_mark.line + 1});"
                         " YAML would silently keep only the last", key_node.start_mark)
+            self.flatten_mapping(node)
         return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_timestamp(self, node: Any) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):  # 2024-02-31, 25:00: the format check reports the text
+            return self.construct_scalar(node)
+
+    def construct_yaml_int(self, node: Any) -> Any:
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:  # more digits than Python converts (a pasted number, or an attack)
+            return self.construct_scalar(node)
+
+    def refuse(self, node: Any) -> Any:
+        raise _Refused(node.start_mark, f"the tag {_short_tag(node.tag)} is not allowed", _PLAIN)
 
 
 # Date-times are kept as YAML resolves them; fourp.dates reads both forms the same way.
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)  # type: ignore[attr-defined]
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)  # type: ignore
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)  # type: ignore[attr-defined]
+for _tag in ("binary", "set", "omap", "pairs"):  # bytes, sets and tuples are not plan data
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _Loader.refuse)  # type: ignore[attr-defined]
+_Loader.add_constructor(None, _Loader.refuse)  # type: ignore[attr-defined]  # any other tag
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
 
 
 class Locator:
@@ -134,6 +180,8 @@ def plan_from_data(data: Any, source: Optional[str] = None) -> Plan:
     return Plan(data=data, source=source)
 
 
+# -- bytes to text --------------------------------------------------------------------------------------
+
 def _decode(raw: bytes, source: str) -> str:
     for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
                        (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
@@ -142,48 +190,134 @@ def _decode(raw: bytes, source: str) -> str:
             try:
                 return raw.decode(codec)
             except UnicodeDecodeError as exc:
-                raise PlanError(source, f"the file says it is {codec} but is not ({exc.reason})",
-                                hint="save it again as UTF-8") from None
+                raise PlanError(source, f"the file says it is {codec.upper()} text but is not ({exc.reason} "
+                                f"at byte {exc.start:,})", hint="save it again as UTF-8") from None
     if b"\x00" in raw:
-        raise PlanError(source, "this is a binary file, not a plan",
-                        hint="a plan is a YAML or JSON text file")
+        utf16 = _bomless_utf16(raw)
+        if utf16 is not None:
+            return utf16
+        raise PlanError(source, "this is a binary file (a picture, an office document or an archive?), not "
+                        "a plan", hint="a plan is a YAML or JSON text file; save or export it as one")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        # Plans saved from older office tools arrive in Windows-1252; every byte still means a character.
-        return raw.decode("cp1252", errors="replace")
+        pass
+    text = raw.decode("utf-8", errors="replace")
+    if any(ord(c) > 127 and c != "\ufffd" for c in text):
+        return text  # UTF-8 with a few stray bytes: keep every word that is readable
+    # Plans saved from older office tools arrive in Windows-1252; every byte still means a character.
+    return raw.decode("cp1252", errors="replace")
 
 
-def _check_shape(root: Any, source: str) -> None:
-    """Refuses alias bombs and absurd nesting before anything walks the tree."""
-    sizes: dict = {}
-    stack = [(root, 1, False)]
-    while stack:
-        node, depth, done = stack.pop()
-        if depth > MAX_DEPTH:
-            mark = node.start_mark
-            raise PlanError(source, f"the document is nested more than {MAX_DEPTH} levels deep",
-                            mark.line + 1, mark.column + 1, hint="no plan needs this; is it generated?")
-        key = id(node)
-        if key in sizes and not done:
-            continue
-        children = ()
-        if isinstance(node, yaml.MappingNode):
-            children = [n for pair in node.value for n in pair]
-        elif isinstance(node, yaml.SequenceNode):
-            children = node.value
-        if not done:
-            stack.append((node, depth, True))
-            sizes[key] = None
-            stack.extend((child, depth + 1, False) for child in children if id(child) not in sizes)
-        else:
-            total = 1 + sum(sizes.get(id(child)) or 0 for child in children)
-            sizes[key] = total
-            if total > MAX_EXPANDED_NODES:
-                mark = node.start_mark
-                raise PlanError(source, "the document's aliases expand to more than "
-                                f"{MAX_EXPANDED_NODES:,} values", mark.line + 1, mark.column + 1,
-                                hint="remove the repeated &anchors and *aliases")
+def _bomless_utf16(raw: bytes) -> Optional[str]:
+    """UTF-16 without a byte-order mark, as some tools write it: ASCII text with every other byte zero."""
+    sample = raw[:4096]
+    if len(raw) % 2 or len(sample) < 4:
+        return None
+    for codec, high, low in (("utf-16-le", sample[1::2], sample[0::2]), ("utf-16-be", sample[0::2], sample[1::2])):
+        # Text: the high bytes nearly all zero (ASCII and Latin-1), the low bytes nearly never.
+        if high.count(0) >= 0.9 * len(high) and low.count(0) <= 0.1 * len(low):
+            try:
+                return raw.decode(codec)
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+# -- text to data ---------------------------------------------------------------------------------------
+
+def _scan(text: str, source: str) -> None:
+    """Refuses documents too deep or too large, before anything builds them.
+
+    libyaml's parser is a state machine: walking its events builds nothing and recurses nowhere, so a
+    100,000-deep `[[[[...]]]]` cannot overflow the stack (composing it does, in C) and an alias bomb costs
+    one pass over its text. Each alias counts as the values it would repeat.
+    """
+    parser = _BaseLoader(text)
+    sizes: dict = {}          # anchor -> the values it stands for
+    open_anchors: List[Tuple[Optional[str], int]] = []
+    total = 0
+    aliases = False
+    try:
+        while True:
+            event = parser.get_event()
+            if event is None or isinstance(event, yaml.StreamEndEvent):
+                return
+            if isinstance(event, yaml.AliasEvent):
+                if any(anchor == event.anchor for anchor, _ in open_anchors):
+                    raise _error(source, event, f"the alias *{event.anchor} is inside the &{event.anchor} it "
+                                 "repeats, so the document would contain itself",
+                                 "repeat the values instead of using an alias")
+                total += sizes.get(event.anchor, 1)
+                aliases = True
+            elif isinstance(event, yaml.ScalarEvent):
+                total += 1
+                if event.anchor:
+                    sizes[event.anchor] = 1
+            elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                open_anchors.append((event.anchor, total))
+                total += 1
+                if len(open_anchors) > MAX_DEPTH:
+                    raise _error(source, event, f"the document is nested more than {MAX_DEPTH} levels deep",
+                                 "no plan needs this; is it generated, or are brackets left open?")
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                anchor, start = open_anchors.pop()
+                if anchor:
+                    sizes[anchor] = total - start
+            else:
+                continue
+            if total > MAX_VALUES:
+                if aliases:
+                    raise _error(source, event, f"the document's aliases expand to more than {MAX_VALUES:,} "
+                                 "values (an alias bomb?)", "remove the repeated &anchors and *aliases")
+                raise _error(source, event, f"the document holds more than {MAX_VALUES:,} values, far more "
+                             "than any plan", "split it into one file per plan")
+    finally:
+        parser.dispose()
+
+
+def _error(source: str, event: Any, reason: str, hint: str) -> PlanError:
+    mark = event.start_mark
+    return PlanError(source, reason, mark.line + 1, mark.column + 1, hint)
+
+
+def read_yaml(text: str, source: str, loader: Any = _Loader, construct: bool = True) -> Tuple[Any, Any]:
+    """Safely reads one YAML document: (data, root node). Raises PlanError, never anything else.
+
+    For any YAML fourp reads (plans, packs, registers): nothing deep or huge reaches the composer, no
+    Python object is built, duplicate keys are refused. With `construct=False` only the nodes are built
+    (data is None).
+    """
+    try:
+        _scan(text, source)
+        reader = loader(text)
+        try:
+            node = reader.get_single_node()
+            if node is None:
+                raise PlanError(source, "the file holds no document, only comments or `---`",
+                                hint="start from `fourp new`")
+            data = reader.construct_document(node) if construct else None
+        finally:
+            reader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        raise _yaml_error(exc, source, text) from None
+    except yaml.reader.ReaderError as exc:
+        line, column = _line_column(text, exc.position)
+        what = (f"the invisible character U+{exc.character:04X} is not allowed in a plan"
+                if isinstance(exc.character, int) else exc.reason)
+        raise PlanError(source, f"not valid YAML: {what}", line, column,
+                        hint="delete the character; most editors do not show it") from None
+    except yaml.YAMLError as exc:
+        raise PlanError(source, f"not valid YAML: {exc}", hint="check the file against `fourp new`") from None
+    except RecursionError:  # pragma: no cover - _scan refuses deep documents first
+        raise PlanError(source, "the document is nested too deeply to read",
+                        hint="no plan needs this; is it generated?") from None
+    return data, node
+
+
+def _line_column(text: str, position: int) -> Tuple[int, int]:
+    line = text.count("\n", 0, position) + 1
+    return line, position - (text.rfind("\n", 0, position) + 1) + 1
 
 
 def parse_text(text: str, source: str, suffix: str = ".yaml") -> Plan:
@@ -191,36 +325,83 @@ def parse_text(text: str, source: str, suffix: str = ".yaml") -> Plan:
     if not text.strip():
         raise PlanError(source, "the file is empty", hint="start from `fourp new`")
     if suffix == ".json":
-        data = _parse_json(text, source)
         locator: Optional[Locator] = None
-        try:  # JSON is YAML for line numbers; a JSON file that YAML cannot read simply has none
-            locator = Locator(yaml.compose(text, Loader=_BaseLoader))
-        except yaml.YAMLError:
-            pass
+        try:  # JSON is YAML, for line numbers; a JSON file that YAML cannot read simply has none
+            locator = Locator(read_yaml(text, source, _BaseLoader, construct=False)[1])
+        except PlanError as exc:
+            if exc.reason.startswith("the document"):  # too deep or too large: refused, with its line
+                raise
+        data = _parse_json(text, source)
+        if locator is None:
+            _check_size(data, source)
+        if _SURROGATE_ESCAPE.search(text):
+            data = _without_lone_surrogates(data)
         plan = Plan(data=data, source=source, text=text, _locator=locator)
     else:
-        loader = _Loader(text)
-        try:
-            node = loader.get_single_node()
-            if node is None:
-                raise PlanError(source, "the file holds no document", hint="start from `fourp new`")
-            if "&" in text and "*" in text or text.count("\n") > 5000:
-                _check_shape(node, source)
-            data = loader.construct_document(node)
-        except yaml.MarkedYAMLError as exc:
-            raise _yaml_error(exc, source) from None
-        except yaml.YAMLError as exc:
-            raise PlanError(source, f"not valid YAML: {exc}") from None
-        except RecursionError:
-            raise PlanError(source, "the document is nested too deeply to read") from None
-        finally:
-            loader.dispose()
+        data, node = read_yaml(text, source)
         plan = Plan(data=data, source=source, text=text, _locator=Locator(node))
+    if plan.data is None:
+        raise PlanError(source, "the file holds no plan, only comments or `---`", hint="start from `fourp new`")
     if not isinstance(plan.data, Mapping):
-        kind = "a list" if isinstance(plan.data, list) else f"a single value ({type(plan.data).__name__})"
-        raise PlanError(source, f"the top level of a plan must be a mapping of fields, but this file holds {kind}",
-                        1, 1, hint="see `fourp new` for the layout")
+        raise PlanError(source, "the top level of a plan must be a mapping of fields (`name: value` lines), "
+                        f"but this file holds {_kind_of(plan.data)}", 1, 1,
+                        hint="a plan starts with lines such as `fourp: 1` and `id: ...`; see `fourp new`")
     return plan
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a single line of text"
+    if isinstance(value, bool):
+        return "a single yes or no"
+    if isinstance(value, (int, float)):
+        return "a single number"
+    return f"a single value ({type(value).__name__})"
+
+
+def _check_size(data: Any, source: str) -> None:
+    """The limits `_scan` puts on YAML, for JSON that YAML cannot read (so has no line numbers)."""
+    stack, count = [(data, 1)], 0
+    while stack:
+        value, depth = stack.pop()
+        count += 1
+        if depth > MAX_DEPTH or count > MAX_VALUES:
+            what = f"nested more than {MAX_DEPTH} levels deep" if depth > MAX_DEPTH else \
+                f"holds more than {MAX_VALUES:,} values, far more than any plan"
+            raise PlanError(source, f"the document is {what}", hint="no plan needs this; is it generated?")
+        if isinstance(value, dict):
+            stack.extend((child, depth + 1) for child in value.values())
+        elif isinstance(value, list):
+            stack.extend((child, depth + 1) for child in value)
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """JSON's `\\ud800` escape makes half a character, which no file or terminal can show: it becomes
+    U+FFFD, as an undecodable byte does, and the rest of the text is kept."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_lone_surrogates(v) for v in value]
+    return value
+
+
+def _json_int(digits: str) -> Union[int, str]:
+    try:
+        return int(digits)
+    except ValueError:  # past Python's limit on digits: kept as text for the plan-structure rule
+        return digits
+
+
+class _JSONDuplicate(ValueError):
+    pass
 
 
 def _parse_json(text: str, source: str) -> Any:
@@ -228,57 +409,162 @@ def _parse_json(text: str, source: str) -> Any:
         result: dict = {}
         for key, value in items:
             if key in result:
-                raise ValueError(f"the key {key!r} appears twice in one object")
+                raise _JSONDuplicate(key)
             result[key] = value
         return result
 
     try:
-        return json.loads(text, object_pairs_hook=pairs)
+        return json.loads(text, object_pairs_hook=pairs, parse_int=_json_int)
     except json.JSONDecodeError as exc:
-        raise PlanError(source, f"not valid JSON: {exc.msg}", exc.lineno, exc.colno) from None
-    except ValueError as exc:
-        raise PlanError(source, str(exc), hint="keep one of the two values") from None
+        raise PlanError(source, f"not valid JSON: {exc.msg}", exc.lineno, exc.colno,
+                        hint="a JSON validator shows the fault; or write the plan as YAML") from None
+    except _JSONDuplicate as exc:
+        where = _duplicate_in_json(text, source)
+        raise PlanError(source, where.reason if where else f"the key {exc.args[0]!r} appears twice in one "
+                        "object", where.line if where else None, where.column if where else None,
+                        hint="keep one of the two values") from None
     except RecursionError:
-        raise PlanError(source, "the document is nested too deeply to read") from None
+        raise PlanError(source, "the document is nested too deeply to read",
+                        hint="no plan needs this; is it generated?") from None
 
 
-def _yaml_error(exc: yaml.MarkedYAMLError, source: str) -> PlanError:
+def _duplicate_in_json(text: str, source: str) -> Optional[PlanError]:
+    """Where a JSON key repeats: the YAML reader finds it with its line (JSON is YAML)."""
+    try:
+        read_yaml(text, source)
+    except PlanError as exc:
+        if "appears twice" in exc.reason:
+            return exc
+    return None
+
+
+#: libyaml's problems, in the words of someone who wrote the plan: (words in the problem, reason, hint).
+_YAML_PROBLEMS = (
+    ("tab", "a tab is used for indentation", "YAML indents with spaces; replace the tab with spaces"),
+    ("mapping values are not allowed", "a colon followed by a space, where a new field cannot start",
+     "put the text in quotes, or start the field on a new line"),
+    ("did not find expected key", "this line does not line up with the lines above it",
+     "indent it with as many spaces as the other fields at its level"),
+    ("did not find expected '-'", "this line does not line up with the list above it",
+     "start each list item with `- ` at the same indentation"),
+    ("could not find expected ':'", "this line is neither `field: value` nor a list item",
+     "add the `field:` it belongs to, or join it to the text above with proper indentation"),
+    ("found unexpected end of stream", "a quotation mark opened here is never closed",
+     "close the quote, or remove it"),
+    ("did not find expected ',' or", "a bracket opened here is never closed, or an item lacks a comma",
+     "close the bracket, or separate the items with commas"),
+    ("cannot start any token", "this character cannot begin a value (`@`, `` ` `` and `%` are reserved)",
+     "put the value in quotes"),
+    ("found undefined alias", "an *alias names an &anchor that is not defined above it",
+     "define the anchor first, or write the value out"),
+    ("but found another document", "the file holds more than one document (a second `---`)",
+     "keep one plan per file"),
+    ("duplicate anchor", "an &anchor name is used twice", "give each anchor its own name"),
+)
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError, source: str, text: str = "") -> PlanError:
     mark = exc.problem_mark or exc.context_mark
-    reason = exc.problem or exc.context or "not valid YAML"
-    hint = ""
-    if "could not determine a constructor" in reason:
-        reason = f"the tag {reason.split('tag')[-1].strip()} is not allowed in a plan"
-        hint = "plans hold plain text, numbers, dates, lists and mappings; remove the tag"
-    elif "found character '\\t'" in reason:
-        reason = "a tab is used for indentation"
-        hint = "YAML indents with spaces"
-    elif isinstance(exc, _DuplicateKey):
-        hint = "keep one of the two entries"
-    elif exc.context and exc.problem:
-        reason = f"{exc.problem} {exc.context}".strip()
     line = mark.line + 1 if mark else None
     column = mark.column + 1 if mark else None
-    return PlanError(source, reason if isinstance(exc, _DuplicateKey) else f"not valid YAML: {reason}",
-                     line, column, hint)
+    index = getattr(mark, "index", None)
+    if isinstance(index, int) and 0 <= index < len(text) and text[index] == "\t":  # libyaml rarely says so
+        words, reason, hint = _YAML_PROBLEMS[0]
+        return PlanError(source, f"not valid YAML: {reason} [{exc.problem}]", line, column, hint)
+    if isinstance(exc, _Refused):
+        return PlanError(source, exc.problem or "", line, column, exc.hint)
+    if isinstance(exc, _DuplicateKey):
+        return PlanError(source, exc.problem or "", line, column, "keep one of the two entries")
+    problem = exc.problem or exc.context or "not valid YAML"
+    if "could not determine a constructor" in problem:  # a tag on a mapping or sequence
+        tag = problem.split("for the tag", 1)[-1].strip().strip("'")
+        return PlanError(source, f"the tag {_short_tag(tag)} is not allowed", line, column, _PLAIN)
+    for words, reason, hint in _YAML_PROBLEMS:
+        if words in problem or words in (exc.context or ""):
+            return PlanError(source, f"not valid YAML: {reason} [{problem}]", line, column, hint)
+    detail = f"{exc.problem} {exc.context}".strip() if exc.context and exc.problem else problem
+    return PlanError(source, f"not valid YAML: {detail}", line, column,
+                     hint="compare the lines around it with `fourp new`")
+
+
+# -- files ----------------------------------------------------------------------------------------------
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def _read_bytes(source: str, max_bytes: int) -> bytes:
+    try:
+        # Non-blocking, so a named pipe posing as a plan is refused instead of waiting forever.
+        fd = os.open(source, _OPEN_FLAGS)
+    except FileNotFoundError:
+        if os.path.islink(source):
+            raise PlanError(source, "this is a link to a file that does not exist",
+                            hint="remove the link, or point it at the plan") from None
+        raise PlanError(source, "no such file", hint="check the path; if an audit listed it, it was "
+                        "moved or deleted while fourp ran, so run the audit again") from None
+    except IsADirectoryError:
+        raise PlanError(source, "this is a folder, not a plan file",
+                        hint="give the folder to `fourp audit`, or name the plan files in it") from None
+    except PermissionError:
+        raise PlanError(source, "permission denied", hint="ask for read access to the file, or leave it "
+                        "out") from None
+    except OSError as exc:
+        raise PlanError(source, f"cannot be opened: {exc.strerror or exc}",
+                        hint="check the drive is connected and try again") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if stat.S_ISDIR(info.st_mode):
+            raise PlanError(source, "this is a folder, not a plan file",
+                            hint="give the folder to `fourp audit`, or name the plan files in it")
+        if not stat.S_ISREG(info.st_mode):
+            raise PlanError(source, "this is not an ordinary file (a pipe, socket or device)",
+                            hint="a plan is a YAML or JSON text file")
+        if info.st_size > max_bytes:
+            raise _too_large(source, info.st_size, max_bytes)
+        try:
+            raw = handle.read(max_bytes + 1)
+        except OSError as exc:
+            raise PlanError(source, f"cannot be read: {exc.strerror or exc}",
+                            hint="check the drive is connected and try again") from None
+    if len(raw) > max_bytes:  # it grew while being read
+        raise _too_large(source, None, max_bytes)
+    return raw
+
+
+def _too_large(source: str, size: Optional[int], max_bytes: int) -> PlanError:
+    size_text = f" ({size:,} bytes)" if size is not None else ""
+    return PlanError(source, f"the file{size_text} is larger than the {max_bytes:,}-byte limit for a plan",
+                     hint="raise the limit with --max-bytes if this really is one plan")
+
+
+def _plan_fields() -> frozenset:
+    from .schemas import schema
+
+    return frozenset(schema("plan")["properties"])
+
+
+def _check_is_plan(plan: Plan) -> None:
+    """A mapping with none of a plan's fields is some other YAML (a pack, a register, a tool's settings)
+    kept beside the plans: scoring it as a plan would put a meaningless row in an audit."""
+    if _plan_fields().intersection(plan.data):
+        return
+    if "fourp-pack" in plan.data:
+        raise PlanError(plan.source, "this is a rule pack, not a plan", 1, 1,
+                        hint="use it with --pack; keep it out of the audited folder, or --exclude it")
+    raise PlanError(plan.source, "this file has none of a plan's fields (fourp, id, lro, threat, pursue, "
+                    "...), so it is not a plan", 1, 1,
+                    hint="if it is a plan, compare it with `fourp new`; if not, keep it out of the folder")
 
 
 def load_plan(path: Union[str, "os.PathLike[str]"], max_bytes: int = DEFAULT_MAX_BYTES) -> Plan:
-    """Reads a plan file. Raises PlanError, with the file, line and reason, if it is not a readable plan."""
+    """Reads a plan file. Raises PlanError, with the file, line and reason, if it is not a readable plan.
+
+    The file is only read: never locked, written, moved or deleted.
+    """
     source = os.fspath(path)
-    try:
-        with open(source, "rb") as handle:
-            raw = handle.read(max_bytes + 1)
-    except IsADirectoryError:
-        raise PlanError(source, "this is a folder, not a plan file") from None
-    except FileNotFoundError:
-        raise PlanError(source, "no such file") from None
-    except PermissionError:
-        raise PlanError(source, "permission denied", hint="ask for read access to the file") from None
-    except OSError as exc:
-        raise PlanError(source, f"cannot be read: {exc.strerror or exc}") from None
-    if len(raw) > max_bytes:
-        raise PlanError(source, f"the file is larger than the {max_bytes:,}-byte limit for a plan",
-                        hint="raise the limit with --max-bytes if this really is one plan")
+    raw = _read_bytes(source, max_bytes)
     text = _decode(raw, source)
     suffix = os.path.splitext(source)[1].lower()
-    return parse_text(text, source, ".json" if suffix == ".json" else ".yaml")
+    plan = parse_text(text, source, ".json" if suffix == ".json" else ".yaml")
+    _check_is_plan(plan)
+    return plan

@@ -149,7 +149,7 @@ RULE = """\
 
 @pytest.mark.parametrize("check, options, reason", [
     ("no-such-kind", "{}", "no check kind 'no-such-kind'"),
-    ("pattern", "{texts: [/log/**], must_match: '(unclosed', label: x}", "regex"),
+    ("pattern", "{texts: [/log/**], must_match: '(unclosed', label: x}", "not a valid regular expression"),
     ("presence", "{require: 5}", "option require"),
     ("counts", "{tests: [{items: '/a/{b', label: x, min: 1}]}", "cannot be used"),
 ], ids=["unknown kind", "bad regex", "wrong option type", "bad pattern"])

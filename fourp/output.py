@@ -136,7 +136,8 @@ def _cell(value: Any) -> Any:
 
 def to_csv(data: Dict[str, Any]) -> str:
     """One row per plan (`record` plan), then one per finding (`finding`); a file that could not be read is
-    an `unreadable` row, and with a baseline each fixed finding a `fixed` row. Finding rows repeat their
+    an `unreadable` row, a cross-plan finding of an audit a `portfolio` row (its files and locations
+    joined by "; "), and with a baseline each fixed finding a `fixed` row. Finding rows repeat their
     plan's columns so a spreadsheet can filter and sort them. UTF-8 with a byte-order mark (so Excel reads
     the names and quotation marks right)."""
     out = io.StringIO()
@@ -159,6 +160,11 @@ def to_csv(data: Dict[str, Any]) -> str:
                 title=finding["title"], message=finding["message"], path=finding["path"], line=finding["line"],
                 column=finding["column"], quote=finding["quote"], remediation=finding["remediation"],
                 baseline="new" if baseline else None)
+    for finding in (data.get("portfolio") or {}).get("findings", []):
+        row(record="portfolio", file="; ".join(finding.get("files", [])), rule=finding["rule"],
+            severity=finding["severity"], title=finding["title"], message=finding["message"],
+            path="; ".join(finding.get("locations", [])), quote=finding.get("quote"),
+            remediation=finding["remediation"])
     for error in data["errors"]:
         row(record="unreadable", file=error["file"], line=error["line"], column=error["column"],
             message=error["reason"], remediation=error["hint"])
@@ -235,6 +241,11 @@ def to_junit(data: Dict[str, Any]) -> str:
         for key, value in counts.items():
             suite.set(key, str(value))
             totals[key] += value
+    portfolio = data.get("portfolio") or {}
+    if portfolio.get("results"):
+        counts = _junit_portfolio(root, portfolio)
+        for key, value in counts.items():
+            totals[key] += value
     for error in data["errors"]:
         suite = _element(root, "testsuite", name=error["file"], file=error["file"], tests="1", failures="0",
                          errors="1", skipped="0")
@@ -249,6 +260,28 @@ def to_junit(data: Dict[str, Any]) -> str:
         root.set(key, str(value))
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def _junit_portfolio(root: ET.Element, portfolio: Dict[str, Any]) -> Dict[str, int]:
+    """The cross-plan rules of an audit as one more suite, named `portfolio`."""
+    counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    suite = _element(root, "testsuite", name="portfolio")
+    for result in portfolio["results"]:
+        counts["tests"] += 1
+        case = _element(suite, "testcase", name=f"{result['rule']}: {result['title']}", classname="portfolio")
+        mine = [f for f in portfolio.get("findings", []) if f["rule"] == result["rule"]]
+        if result["status"] in ("fail", "error"):
+            kind = "failure" if result["status"] == "fail" else "error"
+            counts["failures" if kind == "failure" else "errors"] += 1
+            body = "\n".join(f"{'; '.join(f.get('locations', []))}: {f['message']}" for f in mine)
+            _element(case, kind, body or result.get("reason"), type=result["severity"],
+                     message=f"{result['title']} ({len(mine)} finding{'s' if len(mine) != 1 else ''})")
+        elif result["status"] != "pass":
+            counts["skipped"] += 1
+            _element(case, "skipped", message=result.get("reason") or result["status"])
+    for key, value in counts.items():
+        suite.set(key, str(value))
+    return counts
 
 
 # -- sarif --------------------------------------------------------------------------------------------------
@@ -272,8 +305,9 @@ def _fingerprint(report: Dict[str, Any], finding: Dict[str, Any]) -> str:
 def to_sarif(data: Dict[str, Any]) -> str:
     """SARIF 2.1.0: one run; each plan an artifact, each finding a result with its region (line, column)
     and document path; the pack's rules in `tool.driver.rules` with their help text. Files that could not
-    be read are tool execution notifications. With a baseline, results are the new findings only, marked
-    `baselineState: new`."""
+    be read are tool execution notifications. An audit's cross-plan findings are results located in each
+    plan they concern. With a baseline, plan results are the new findings only, marked `baselineState:
+    new`."""
     rules = [rule for rule in data["rules"].values() if rule.get("enabled", True)]
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     driver_rules = []
@@ -326,6 +360,15 @@ def to_sarif(data: Dict[str, Any]) -> str:
             if data.get("baseline") is not None:
                 result["baselineState"] = "new"
             results.append(result)
+    for finding in (data.get("portfolio") or {}).get("findings", []):  # cross-plan: not compared with a baseline
+        result = {"ruleId": finding["rule"], "level": _SARIF_LEVEL[finding["severity"]],
+                  "message": {"text": finding["message"]},
+                  "locations": [location(path, None, None, artifact(path)) for path in finding.get("files", [])],
+                  "properties": {"portfolio": True, "locations": finding.get("locations", []),
+                                 "quote": finding.get("quote")}}
+        if finding["rule"] in index:
+            result["ruleIndex"] = index[finding["rule"]]
+        results.append(result)
     notifications = []
     for error in data["errors"]:
         where = artifact(error["file"])

@@ -181,6 +181,8 @@ def audit_data(result: Any, pack: RulePack, sort: str = "score", worst: int = 3,
     data.update(kind="audit", as_of=result.as_of.isoformat(), summary=result.summary,
                 portfolio=result.portfolio, reports=views, sort=sort, worst=worst, by_p=by_p,
                 failing=sum(1 for v in views if v["fails"]),
+                portfolio_failing=sum(1 for f in (result.portfolio or {}).get("findings", ())
+                                      if SEVERITIES.index(f["severity"]) <= SEVERITIES.index(fail_on)),
                 baseline=comparison.to_dict() if comparison is not None else None, **extra)
     return data
 
@@ -273,7 +275,7 @@ def _wrap(text: Any, width: int = 96, indent: str = "") -> str:
     import textwrap
 
     return textwrap.fill(" ".join(str(text or "").split()), width=width, initial_indent="",
-                         subsequent_indent=indent)
+                         subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
 
 
 def _flavour(name: str) -> str:

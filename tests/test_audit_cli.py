@@ -207,3 +207,14 @@ def test_the_readme_audit_excerpt_is_real_output(monkeypatch):
     output = run("audit", "examples", *AS_OF_ARGS, "--no-color").stdout.splitlines()
     shown = [line for line in lines if line != "..."]
     assert len(shown) > 20 and all(line in output for line in shown)
+
+
+def test_cross_plan_findings_are_in_the_reports():
+    text = run("audit", EXAMPLES, *AS_OF_ARGS).stdout
+    assert "1 cross-plan finding at error or worse." in text
+    across = text.split("Across the plans")[1]
+    assert "ERROR Plans for different threats share no copied passage [no-copied-text]" in across
+    assert "sussex-harbour-lane.yaml:114:7 /protect/objectives/0" in across
+    rows = list(csv.DictReader(io.StringIO(run("audit", EXAMPLES, *AS_OF_ARGS, "--format", "csv").stdout[1:])))
+    [row] = [r for r in rows if r["record"] == "portfolio"]
+    assert row["rule"] == "no-copied-text" and "sussex-copied-text.yaml" in row["file"]

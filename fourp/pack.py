@@ -225,10 +225,22 @@ class _Spec:
         return raw.error(path + sub, f"rule {self.data.get('id')!r}: {reason}")
 
 
+def _parent(raw: _Raw, ref: str, stack: Tuple[str, ...]) -> str:
+    """The file a pack extends; an error at its `extends:` line if it is missing or closes a circle."""
+    try:
+        parent = _resolve(ref, raw.file)
+    except PackError as exc:
+        raise raw.error(("extends",), exc.reason) from None
+    chain = stack + (raw.file,)
+    if parent in chain:
+        names = " -> ".join(os.path.basename(f) for f in chain[chain.index(parent):] + (parent,))
+        raise raw.error(("extends",), f"the packs extend each other in a circle: {names}")
+    if not os.path.isfile(parent):
+        raise raw.error(("extends",), f"extends {ref!r}, but there is no pack file {parent}")
+    return parent
+
+
 def _read(file: str, stack: Tuple[str, ...]) -> Tuple[Dict[str, Any], List[_Spec], List[str]]:
-    if file in stack:
-        chain = " -> ".join(os.path.basename(f) for f in stack + (file,))
-        raise PackError(stack[-1], f"the packs extend each other in a circle: {chain}")
     raw = _Raw(file)
     _schema_errors(raw)
     data = raw.data
@@ -236,7 +248,7 @@ def _read(file: str, stack: Tuple[str, ...]) -> Tuple[Dict[str, Any], List[_Spec
     specs: List[_Spec] = []
     files = [file]
     if data.get("extends"):
-        parent = _resolve(data["extends"], file)
+        parent = _parent(raw, data["extends"], stack)
         meta, specs, parent_files = _read(parent, stack + (file,))
         files += parent_files
     for key in ("name", "title", "version", "description", "source", "grades"):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+import errno
 import json
 import os
 import re
@@ -509,6 +510,9 @@ def _read_bytes(source: str, max_bytes: int) -> bytes:
         raise PlanError(source, "permission denied", hint="ask for read access to the file, or leave it "
                         "out") from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise PlanError(source, "this link leads round in a circle of links, never to a file",
+                            hint="remove the link, or point it at the plan") from None
         raise PlanError(source, f"cannot be opened: {exc.strerror or exc}",
                         hint="check the drive is connected and try again") from None
     with os.fdopen(fd, "rb") as handle:

@@ -5,12 +5,14 @@ An unreadable or malformed file is one row with its reason; the audit always goe
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import statistics
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
+from .cache import ResultsCache
 from .names import person_key
 from .pack import RulePack, load_pack
 from .plan import DEFAULT_MAX_BYTES, PLAN_SUFFIXES, PlanError, load_plan
@@ -60,10 +62,13 @@ _worker_pack: Optional[RulePack] = None
 _worker_settings: Dict[str, Any] = {}
 
 
-def _init_worker(pack_ref: Optional[str], as_of: dt.date, max_bytes: int) -> None:
+def _init_worker(pack_ref: Optional[str], as_of: dt.date, max_bytes: int, cache_dir: Optional[str] = None,
+                 cache_context: str = "") -> None:
     global _worker_pack
     _worker_pack = load_pack(pack_ref)
-    _worker_settings.update(as_of=as_of, max_bytes=max_bytes)
+    _worker_settings.update(as_of=as_of, max_bytes=max_bytes, cache_context=cache_context,
+                            cache=ResultsCache(cache_dir) if cache_dir else None)
+    _collect_less(freeze=True)
 
 
 def _evaluate_one(path: str, pack: RulePack, as_of: dt.date, max_bytes: int) -> Union[Report, Dict[str, Any]]:
@@ -83,9 +88,34 @@ def _evaluate_one(path: str, pack: RulePack, as_of: dt.date, max_bytes: int) -> 
         return PlanError(path, f"fourp could not evaluate this file: {type(exc).__name__}: {exc}").to_dict()
 
 
-def _work(path: str) -> Union[Report, Dict[str, Any]]:
+def _evaluate_and_keep(path: str, key: Optional[str], pack: RulePack, as_of: dt.date, max_bytes: int,
+                       cache: Optional[ResultsCache], context: str) -> Union[Report, Dict[str, Any]]:
+    result = _evaluate_one(path, pack, as_of, max_bytes)
+    if cache is not None and key is not None:
+        cache.store_if_unchanged(context, path, max_bytes, key, result)
+    return result
+
+
+def _work(task: Tuple[str, Optional[str]]) -> Union[Report, Dict[str, Any]]:
     assert _worker_pack is not None
-    return _evaluate_one(path, _worker_pack, _worker_settings["as_of"], _worker_settings["max_bytes"])
+    settings = _worker_settings
+    return _evaluate_and_keep(task[0], task[1], _worker_pack, settings["as_of"], settings["max_bytes"],
+                              settings["cache"], settings["cache_context"])
+
+
+def _collect_less(freeze: bool = False) -> Tuple[int, int, int]:
+    """Runs Python's cycle collector far less often; returns the old thresholds.
+
+    A parsed plan is tens of thousands of small objects with no cycles among them (reference counting
+    frees them), yet each allocation burst triggers collections that walk them all: with the default
+    thresholds that doubles the cost of reading a plan. A worker also freezes what it holds for good
+    (the pack), so the collections it still makes do not walk it.
+    """
+    old = gc.get_threshold()
+    if freeze:
+        gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
+    return old
 
 
 def _as_error(data: Dict[str, Any]) -> PlanError:
@@ -119,12 +149,14 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
           as_of: Optional[dt.date] = None, jobs: Optional[int] = None, exclude: Sequence[str] = (),
           max_bytes: int = DEFAULT_MAX_BYTES,
           progress: Optional[Callable[[int, int], None]] = None,
-          register: Optional[Register] = None) -> AuditReport:
+          register: Optional[Register] = None, cache: Optional[ResultsCache] = None) -> AuditReport:
     """Audits every plan under `paths`, then judges the pack's portfolio rules across them.
 
     `pack_ref` (a pack name or path) lets worker processes load the pack themselves, once each; with only
     a `pack` object, or `jobs=1`, plans are evaluated in this process. `register` (from
     `fourp.register.load_register`) is the force's register of managed threats, for `every-threat-has-plan`.
+    With a `cache` (`fourp.cache.ResultsCache`), a plan whose file, pack, as-of date and fourp version
+    are unchanged since it was last evaluated takes its report from the cache.
     """
     as_of = as_of or dt.date.today()
     if pack is None:
@@ -132,23 +164,43 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
     discovery_errors: List[PlanError] = []
     files = discover(paths, exclude, discovery_errors)
     jobs = max(1, jobs or os.cpu_count() or 1)
-    results: List[Union[Report, Dict[str, Any]]] = []
+    slots: List[Optional[Union[Report, Dict[str, Any]]]] = [None] * len(files)
+    context = ResultsCache.context(pack.files, as_of, max_bytes) if cache is not None else ""
+    tasks: List[Tuple[int, str, Optional[str]]] = []  # (slot, path, cache key) of each plan to evaluate
     done = 0
-    if jobs == 1 or len(files) < 2 * jobs:  # a pool costs more than it saves on a handful of plans
-        for path in files:
-            results.append(_evaluate_one(path, pack, as_of, max_bytes))
-            done += 1
-            if progress:
-                progress(done, len(files))
-    else:
-        chunk = max(1, min(64, len(files) // (jobs * 8) or 1))
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                 initargs=(pack_ref if pack_ref is not None else pack.file, as_of, max_bytes)) as pool:
-            for result in pool.map(_work, files, chunksize=chunk):
-                results.append(result)
+    for index, path in enumerate(files):
+        key, kept = cache.lookup(context, path, max_bytes) if cache is not None else (None, None)
+        if kept is None:
+            tasks.append((index, path, key))
+            continue
+        slots[index] = kept
+        done += 1
+        if progress:
+            progress(done, len(files))
+    if jobs == 1 or len(tasks) < 2 * jobs:  # a pool costs more than it saves on a handful of plans
+        thresholds = _collect_less()
+        try:
+            for index, path, key in tasks:
+                slots[index] = _evaluate_and_keep(path, key, pack, as_of, max_bytes, cache, context)
                 done += 1
                 if progress:
                     progress(done, len(files))
+        finally:
+            gc.set_threshold(*thresholds)
+    else:
+        chunk = max(1, min(64, len(tasks) // (jobs * 8) or 1))
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                                 initargs=(pack_ref if pack_ref is not None else pack.file, as_of, max_bytes,
+                                           cache.directory if cache is not None else None, context)) as pool:
+            for (index, _, _), result in zip(tasks, pool.map(_work, [(path, key) for _, path, key in tasks],
+                                                             chunksize=chunk)):
+                slots[index] = result
+                done += 1
+                if progress:
+                    progress(done, len(files))
+    if cache is not None:
+        cache.prune()
+    results = [r for r in slots if r is not None]
     reports = tuple(r for r in results if isinstance(r, Report))
     errors = tuple(discovery_errors) + tuple(_as_error(r) for r in results if isinstance(r, dict))
     from .portfolio import FACTS_KEY, evaluate_portfolio, reader_for_files

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+from functools import lru_cache
 import os
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
@@ -93,7 +94,11 @@ class Rule:
         """The finding's message. A message that breaks (or that the sandbox refuses) falls back to the
         check's own words, so one bad pack message never costs an officer the report."""
         try:
-            return self.template.render(dict(values, params=self.params,
+            template = self.template
+            if template is None:  # a pack from the cache: compiled when first needed
+                template = _message_environment().from_string(self.message)
+                object.__setattr__(self, "template", template)
+            return template.render(dict(values, params=self.params,
                                              rule={"id": self.id, "title": self.title}))
         except Exception as exc:
             return f"{values.get('detail', '')} [message template of rule {self.id} failed: {exc}]"
@@ -319,6 +324,11 @@ def _substitute(value: Any, params: Mapping[str, Any], spec: _Spec) -> Any:
     return value
 
 
+@lru_cache(maxsize=None)
+def _message_environment() -> Any:
+    return _environment()
+
+
 def _environment() -> Any:
     from .sandbox import StrictSandbox
 
@@ -379,8 +389,16 @@ def _compile(spec: _Spec, env: Any) -> Rule:
 
 
 def load_pack(pack: Optional[str] = None) -> RulePack:
-    """Loads a pack by shipped name or by path (default: the shipped HMICFRS pack). Raises PackError."""
-    file = _resolve(pack or DEFAULT_PACK, None)
+    """Loads a pack by shipped name or by path (default: the shipped HMICFRS pack). Raises PackError.
+
+    The compiled pack is kept in the user's cache folder while its files are unchanged (`fourp.pack_cache`).
+    """
+    from .pack_cache import load_cached
+
+    return load_cached(_resolve(pack or DEFAULT_PACK, None), _load_file)
+
+
+def _load_file(file: str) -> RulePack:
     meta, specs, files = _read(file, ())
     if not any(s.data["id"] == STRUCTURE_RULE for s in specs):
         specs.insert(0, _Spec(copy.deepcopy(_BUILTIN_STRUCTURE), None, ()))

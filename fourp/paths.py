@@ -26,11 +26,28 @@ class _Missing:
     def __bool__(self) -> bool:
         return False
 
+    def __reduce__(self) -> str:  # one MISSING, even in a compiled pack read back from the cache
+        return "MISSING"
+
 
 MISSING: Any = _Missing()
 
-_ANY = object()
-_DEEP = object()
+
+class _Wildcard:
+    """`*` or `**` in a compiled pattern; compared by identity, so it unpickles as the same object."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __repr__(self) -> str:
+        return self._name
+
+    def __reduce__(self) -> str:
+        return self._name
+
+
+_ANY = _Wildcard("_ANY")
+_DEEP = _Wildcard("_DEEP")
 
 
 class PatternError(ValueError):
@@ -67,6 +84,9 @@ class Pattern:
         # instead of recursing through generators: the same values in the same order, much faster.
         deep = [i for i, s in enumerate(self.segments) if s is _DEEP]
         self._deep_tail: Optional[bool] = None if not deep else (deep == [len(self.segments) - 1])
+
+    def __reduce__(self) -> Any:  # compiled again from its text when read back from a cache
+        return (compile_pattern, (self.text,))
 
     @property
     def anchor(self) -> Path:

@@ -1,0 +1,204 @@
+"""The results cache: a plan's report, kept so re-auditing an unchanged folder does not evaluate it again.
+
+An entry is found by a key made from everything a report depends on: the plan file's bytes (by SHA-256),
+the path it was read from (reports name it), the content of every file of the pack and of the packs it
+extends, the as-of date, the size limit for a plan, and fourp's version (and, for a development checkout,
+its code). Change any of these and the plan
+is evaluated afresh; nothing is ever matched on a file's name or time alone.
+
+The cache lives under the user's cache folder (`$XDG_CACHE_HOME/fourp`, else `~/.cache/fourp`), never
+beside the plans. An entry holds exactly what the audit keeps of a plan (its report, whose findings quote
+plan text), compressed; it is written atomically, a corrupt or unreadable entry is a miss (never an
+error), and entries written more than `MAX_AGE_DAYS` ago are pruned.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import pickle
+import tempfile
+import time
+import zlib
+from typing import Any, Iterable, Optional, Sequence, Tuple
+
+__all__ = ["ResultsCache", "default_cache_dir", "pack_fingerprint", "MAX_AGE_DAYS"]
+
+#: Bumped when what an entry holds changes shape: older entries are then never read.
+CACHE_FORMAT = 1
+#: Entries written longer ago than this are removed (an audit prunes at most once a day).
+MAX_AGE_DAYS = 14
+_PRUNE_MARK = ".last-pruned"
+
+
+def default_cache_dir() -> str:
+    """`$XDG_CACHE_HOME/fourp`, else `~/.cache/fourp` (on Windows, `%LOCALAPPDATA%\\fourp\\cache`)."""
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base and os.name == "nt" and os.environ.get("LOCALAPPDATA"):
+        return os.path.join(os.environ["LOCALAPPDATA"], "fourp", "cache")
+    if not base or not os.path.isabs(base):  # the XDG spec says to ignore a relative path
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "fourp")
+
+
+def pack_fingerprint(files: Iterable[str]) -> str:
+    """A digest of the content of a pack's files (the pack first, then each pack it extends)."""
+    digest = hashlib.sha256()
+    for path in files:
+        with open(path, "rb") as handle:
+            content = handle.read()
+        digest.update(len(content).to_bytes(8, "big"))
+        digest.update(content)
+    return digest.hexdigest()
+
+
+class ResultsCache:
+    """Reports by key, in files under `directory/results`. Safe to share between processes."""
+
+    def __init__(self, directory: Optional[str] = None) -> None:
+        self.directory = os.path.abspath(directory or default_cache_dir())
+        self._results = os.path.join(self.directory, "results", f"v{CACHE_FORMAT}")
+
+    def __repr__(self) -> str:
+        return f"ResultsCache({self.directory!r})"
+
+    # -- keys ---------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def context(pack_files: Sequence[str], as_of: dt.date, max_bytes: int) -> str:
+        """What every key of one audit shares: the pack's content, the as-of date, the limit, fourp's code."""
+        from .pack_cache import code_fingerprint
+
+        return "\0".join((code_fingerprint(), f"cache {CACHE_FORMAT}", pack_fingerprint(pack_files),
+                          as_of.isoformat(), str(max_bytes)))
+
+    @staticmethod
+    def key(context: str, path: str, content: bytes) -> str:
+        digest = hashlib.sha256()
+        for part in (context.encode("utf-8"), os.fsencode(path), hashlib.sha256(content).digest()):
+            digest.update(len(part).to_bytes(8, "big"))
+            digest.update(part)
+        return digest.hexdigest()
+
+    def lookup(self, context: str, path: str, max_bytes: int) -> Tuple[Optional[str], Any]:
+        """(key, stored result or None) for a plan file; (None, None) when it cannot be read here (the
+        evaluation then reports why)."""
+        content = _read(path, max_bytes)
+        if content is None:
+            return None, None
+        key = self.key(context, path, content)
+        return key, self.get(key)
+
+    def store_if_unchanged(self, context: str, path: str, max_bytes: int, key: str, result: Any) -> bool:
+        """Stores a result under `key` if the file still holds what `key` was made from: a plan edited
+        while it was being evaluated is not stored under its old content's key."""
+        content = _read(path, max_bytes)
+        if content is None or self.key(context, path, content) != key:
+            return False
+        return self.put(key, result)
+
+    def _entry(self, key: str) -> str:
+        return os.path.join(self._results, key[:2], key)
+
+    # -- reading and writing ------------------------------------------------------------------------------
+
+    def get(self, key: str) -> Any:
+        """The stored result, or None for a miss (including an entry that is corrupt or unreadable)."""
+        try:
+            with open(self._entry(key), "rb") as handle:
+                blob = handle.read()
+            result = pickle.loads(zlib.decompress(blob))
+        except Exception:  # absent, unreadable, truncated, or written by something else: a miss
+            return None
+        if not _is_result(result):
+            return None
+        return result
+
+    def put(self, key: str, result: Any) -> bool:
+        """Stores a result atomically (temp file in the same folder, then rename). False if it could not
+        be stored (a read-only or full disk): the cache is an optimisation and never fails an audit."""
+        folder = os.path.dirname(self._entry(key))
+        temp = None
+        try:
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+            blob = zlib.compress(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), 1)
+            fd, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(blob)
+            os.replace(temp, self._entry(key))
+            return True
+        except Exception:
+            if temp is not None:
+                try:
+                    os.unlink(temp)
+                except OSError:
+                    pass
+            return False
+
+    # -- housekeeping ------------------------------------------------------------------------------------
+
+    def clear(self) -> int:
+        """Removes every entry (of every format); returns how many files were removed."""
+        removed = 0
+        root = os.path.join(self.directory, "results")
+        for folder, _, files in os.walk(root, topdown=False):
+            for name in files:
+                try:
+                    os.unlink(os.path.join(folder, name))
+                    removed += 1
+                except OSError:
+                    pass
+            try:
+                os.rmdir(folder)
+            except OSError:
+                pass
+        try:
+            os.unlink(os.path.join(self.directory, _PRUNE_MARK))
+        except OSError:
+            pass
+        return removed
+
+    def prune(self, max_age_days: int = MAX_AGE_DAYS, force: bool = False) -> int:
+        """Removes entries older than `max_age_days`, at most once a day unless forced; returns how many."""
+        mark = os.path.join(self.directory, _PRUNE_MARK)
+        now = time.time()
+        try:
+            if not force and now - os.stat(mark).st_mtime < 86400:
+                return 0
+        except OSError:
+            pass
+        removed = 0
+        limit = now - max_age_days * 86400
+        root = os.path.join(self.directory, "results")
+        for folder, _, files in os.walk(root):
+            for name in files:
+                path = os.path.join(folder, name)
+                try:
+                    if os.stat(path).st_mtime < limit:
+                        os.unlink(path)
+                        removed += 1
+                except OSError:
+                    pass
+        try:
+            os.makedirs(self.directory, mode=0o700, exist_ok=True)
+            with open(mark, "w", encoding="utf-8") as handle:
+                handle.write(dt.datetime.now().isoformat())
+        except OSError:
+            pass
+        return removed
+
+
+def _read(path: str, max_bytes: int) -> Optional[bytes]:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(max_bytes + 1)
+    except OSError:
+        return None
+
+
+def _is_result(value: Any) -> bool:
+    from .report import Report
+
+    if isinstance(value, Report):
+        return True
+    return isinstance(value, dict) and isinstance(value.get("file"), (str, type(None))) and "reason" in value

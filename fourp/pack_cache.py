@@ -1,0 +1,108 @@
+"""Loading a rule pack once: the validated, compiled pack is kept under the user's cache folder.
+
+Reading, validating and compiling a pack costs more than checking a plan, and a one-plan `fourp check`
+pays it every time. The compiled pack is stored (pickled, atomically) with the SHA-256 of every file in
+its `extends` chain, fourp's version and a fingerprint of fourp's own code; it is used only while all of
+them are unchanged, so an edited pack is always read afresh. Message templates are compiled again when
+first used (Jinja templates are not stored). Anything wrong with an entry makes it a miss.
+`FOURP_NO_CACHE=1` turns this cache off.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from functools import lru_cache
+from typing import Any, Callable, Optional, Tuple
+
+__all__ = ["load_cached", "code_fingerprint"]
+
+_FORMAT = 1
+
+
+@lru_cache(maxsize=None)
+def code_fingerprint() -> str:
+    """fourp's version and the size and time of each of its modules: a development checkout whose code
+    changed without a new version number does not reuse what older code compiled or concluded."""
+    from . import __version__
+
+    digest = hashlib.sha256(f"{__version__} {sys.version_info[:2]}".encode())
+    root = os.path.dirname(os.path.abspath(__file__))
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".py", ".json")):
+                path = os.path.join(folder, name)
+                try:
+                    info = os.stat(path)
+                except OSError:
+                    continue
+                digest.update(f"{os.path.relpath(path, root)} {info.st_size} {info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _file_hash(path: str) -> Optional[str]:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return None
+
+
+def _entry_path(file: str) -> str:
+    from .cache import default_cache_dir
+
+    name = hashlib.sha256(os.path.abspath(file).encode("utf-8", "surrogateescape")).hexdigest()
+    return os.path.join(default_cache_dir(), "packs", f"v{_FORMAT}", name)
+
+
+def _read(entry: str, file: str) -> Any:
+    try:
+        with open(entry, "rb") as handle:
+            stored = pickle.load(handle)
+        if stored["code"] != code_fingerprint() or stored["file"] != os.path.abspath(file):
+            return None
+        if any(_file_hash(path) != digest for path, digest in stored["files"]):
+            return None  # the pack, or a pack it extends, has changed
+        return stored["pack"]
+    except Exception:  # absent, corrupt, or from another fourp: read the pack afresh
+        return None
+
+
+def _write(entry: str, file: str, pack: Any) -> None:
+    import dataclasses
+
+    temp = None
+    try:
+        hashes: Tuple[Tuple[str, Optional[str]], ...] = tuple((path, _file_hash(path)) for path in pack.files)
+        bare = dataclasses.replace(pack, rules=tuple(dataclasses.replace(r, template=None) for r in pack.rules))
+        blob = pickle.dumps({"code": code_fingerprint(), "file": os.path.abspath(file), "files": hashes,
+                             "pack": bare}, protocol=pickle.HIGHEST_PROTOCOL)
+        folder = os.path.dirname(entry)
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(blob)
+        os.replace(temp, entry)
+    except Exception:  # a pack with unpicklable plug-in parts, or a read-only disk: simply not cached
+        if temp is not None:
+            try:
+                os.unlink(temp)
+            except OSError:
+                pass
+
+
+def load_cached(file: str, load: Callable[[str], Any]) -> Any:
+    """The pack in `file` (a resolved path), from the cache when nothing it was built from has changed,
+    else by `load(file)`, which is then cached. Errors from `load` (a bad pack) are never cached."""
+    if os.environ.get("FOURP_NO_CACHE"):
+        return load(file)
+    entry = _entry_path(file)
+    pack = _read(entry, file)
+    if pack is not None:
+        return pack
+    pack = load(file)
+    _write(entry, file, pack)
+    return pack

@@ -1,0 +1,172 @@
+"""The results cache and the pack cache: a changed plan, pack or date is always evaluated afresh; an entry
+that is corrupt is a miss, never an error; nothing is written beside the plans."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pickle
+import shutil
+import zlib
+
+import pytest
+
+from fourp import load_pack
+from fourp.audit import audit
+from fourp.cache import ResultsCache, default_cache_dir
+
+AS_OF = dt.date(2024, 9, 30)
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
+
+
+@pytest.fixture(autouse=True)
+def own_cache_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+
+
+@pytest.fixture
+def folder(tmp_path):
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    for name in ("good-plan.yaml", "surrey-no-lro.yaml", "thames-valley-no-results.yaml"):
+        shutil.copy(os.path.join(EXAMPLES, name), plans / name)
+    (plans / "broken.yaml").write_text("fourp: 1\nid: [unclosed\n", encoding="utf-8")
+    return plans
+
+
+class Counting(ResultsCache):
+    """A cache that counts hits and stores, to see what an audit evaluated."""
+
+    def __init__(self, directory):
+        super().__init__(directory)
+        self.hits = self.stores = 0
+
+    def get(self, key):
+        result = super().get(key)
+        self.hits += result is not None
+        return result
+
+    def put(self, key, result):
+        self.stores += 1
+        return super().put(key, result)
+
+
+def _run(folder, cache, as_of=AS_OF, pack=None):
+    return audit([str(folder)], pack=pack, as_of=as_of, jobs=1, cache=cache)
+
+
+def _same(a, b):
+    assert [r.to_dict() for r in a.reports] == [r.to_dict() for r in b.reports]
+    assert [e.to_dict() for e in a.errors] == [e.to_dict() for e in b.errors]
+    assert a.summary == b.summary and a.portfolio == b.portfolio
+
+
+def test_default_cache_dir_follows_xdg(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "c"))
+    assert default_cache_dir() == str(tmp_path / "c" / "fourp")
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")  # ignored, as the XDG spec says
+    assert default_cache_dir() == os.path.join(os.path.expanduser("~"), ".cache", "fourp")
+
+
+def test_an_unchanged_folder_comes_from_the_cache_with_the_same_result(folder, tmp_path):
+    first_cache = Counting(tmp_path / "cache")
+    first = _run(folder, first_cache)
+    assert (first_cache.hits, first_cache.stores) == (0, 4)
+    again_cache = Counting(tmp_path / "cache")
+    again = _run(folder, again_cache)
+    assert (again_cache.hits, again_cache.stores) == (4, 0)
+    _same(first, again)
+    _same(first, _run(folder, None))  # and the same as with no cache at all
+    assert sorted(os.listdir(folder)) == ["broken.yaml", "good-plan.yaml", "surrey-no-lro.yaml",
+                                          "thames-valley-no-results.yaml"]  # nothing beside the plans
+
+
+def test_a_changed_plan_is_evaluated_again(folder, tmp_path):
+    _run(folder, Counting(tmp_path / "cache"))
+    plan = folder / "good-plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("status: active", "status: closed"),
+                    encoding="utf-8")
+    cache = Counting(tmp_path / "cache")
+    result = _run(folder, cache)
+    assert (cache.hits, cache.stores) == (3, 1)
+    report = next(r for r in result.reports if r.file.endswith("good-plan.yaml"))
+    assert report.status == "closed"
+    _same(result, _run(folder, None))
+
+
+def test_a_changed_date_is_evaluated_again(folder, tmp_path):
+    _run(folder, Counting(tmp_path / "cache"))
+    cache = Counting(tmp_path / "cache")
+    later = _run(folder, cache, as_of=AS_OF + dt.timedelta(days=200))
+    assert cache.hits == 0 and cache.stores == 4
+    _same(later, _run(folder, None, as_of=AS_OF + dt.timedelta(days=200)))
+
+
+def test_a_changed_pack_or_a_pack_it_extends_is_evaluated_again(folder, tmp_path):
+    base = tmp_path / "base.yaml"
+    shutil.copy(load_pack().file, base)
+    force = tmp_path / "force.yaml"
+    force.write_text("fourp-pack: 1\nname: force\nextends: base.yaml\n", encoding="utf-8")
+    _run(folder, Counting(tmp_path / "cache"), pack=load_pack(str(force)))
+    cache = Counting(tmp_path / "cache")
+    _run(folder, cache, pack=load_pack(str(force)))
+    assert cache.hits == 4
+    # The extended pack changes: a stricter review cadence. Every plan is judged again.
+    base.write_text(base.read_text(encoding="utf-8").replace("default: 42", "default: 7", 1), encoding="utf-8")
+    cache = Counting(tmp_path / "cache")
+    changed = _run(folder, cache, pack=load_pack(str(force)))
+    assert cache.hits == 0 and cache.stores == 4
+    _same(changed, _run(folder, None, pack=load_pack(str(force))))
+    # And the force's own pack changes.
+    force.write_text(force.read_text(encoding="utf-8") + "overrides: {qa-evidenced: {severity: info}}\n",
+                     encoding="utf-8")
+    cache = Counting(tmp_path / "cache")
+    _run(folder, cache, pack=load_pack(str(force)))
+    assert cache.hits == 0
+
+
+def test_corrupt_entries_are_misses(folder, tmp_path):
+    first = _run(folder, ResultsCache(tmp_path / "cache"))
+    entries = [os.path.join(d, f) for d, _, fs in os.walk(tmp_path / "cache" / "results") for f in fs]
+    assert len(entries) == 4
+    # Empty, garbage, a valid entry of the wrong thing, and one cut short.
+    payloads = [b"", b"\x00garbage", zlib.compress(pickle.dumps(1)), open(entries[3], "rb").read()[:40]]
+    for entry, payload in zip(entries, payloads):
+        with open(entry, "wb") as handle:
+            handle.write(payload)
+    cache = Counting(tmp_path / "cache")
+    again = _run(folder, cache)
+    assert cache.hits == 0 and cache.stores == 4
+    _same(first, again)
+
+
+def test_an_unwritable_cache_never_fails_an_audit(folder, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    result = _run(folder, ResultsCache(str(blocker / "cache")))
+    _same(result, _run(folder, None))
+
+
+def test_clear_removes_every_entry(folder, tmp_path):
+    cache = ResultsCache(tmp_path / "cache")
+    _run(folder, cache)
+    assert cache.clear() == 4
+    counting = Counting(tmp_path / "cache")
+    _run(folder, counting)
+    assert counting.hits == 0
+
+
+def test_the_pack_cache_is_used_only_while_the_pack_is_unchanged(tmp_path):
+    pack_file = tmp_path / "pack.yaml"
+    shutil.copy(load_pack().file, pack_file)
+    first = load_pack(str(pack_file))
+    cached = load_pack(str(pack_file))  # from the cache this time
+    assert [r.to_dict() for r in cached.rules] == [r.to_dict() for r in first.rules]
+    assert os.listdir(os.path.join(default_cache_dir(), "packs", "v1"))
+    pack_file.write_text(pack_file.read_text(encoding="utf-8").replace("default: 42", "default: 7", 1),
+                         encoding="utf-8")
+    changed = load_pack(str(pack_file))
+    assert changed.rule("lro-reviews-regular").params["max_gap_days"] == 7
+    for entry in os.scandir(os.path.join(default_cache_dir(), "packs", "v1")):
+        with open(entry.path, "wb") as handle:
+            handle.write(b"not a pickle")
+    assert load_pack(str(pack_file)).rule("lro-reviews-regular").params["max_gap_days"] == 7

@@ -20,7 +20,7 @@ import pickle
 import tempfile
 import time
 import zlib
-from typing import Any, Iterable, Optional, Sequence, Tuple
+from typing import Any, Iterable, List, Optional, Sequence, Tuple
 
 __all__ = ["ResultsCache", "default_cache_dir", "pack_fingerprint", "MAX_AGE_DAYS"]
 
@@ -138,10 +138,11 @@ class ResultsCache:
     # -- housekeeping ------------------------------------------------------------------------------------
 
     def clear(self) -> int:
-        """Removes every entry (of every format); returns how many files were removed."""
+        """Removes every entry (of every format) and the compiled packs kept beside them; returns how many
+        files were removed."""
         removed = 0
-        root = os.path.join(self.directory, "results")
-        for folder, _, files in os.walk(root, topdown=False):
+        for folder, files in _walk_up(os.path.join(self.directory, "results"),
+                                            os.path.join(self.directory, "packs")):
             for name in files:
                 try:
                     os.unlink(os.path.join(folder, name))
@@ -186,6 +187,13 @@ class ResultsCache:
         except OSError:
             pass
         return removed
+
+
+def _walk_up(*roots: str) -> Iterable[Tuple[str, List[str]]]:
+    """Each folder under the roots with its files, deepest first (so emptied folders can be removed)."""
+    for root in roots:
+        for folder, _, files in os.walk(root, topdown=False):
+            yield folder, files
 
 
 def _read(path: str, max_bytes: int) -> Optional[bytes]:

@@ -6,6 +6,7 @@ import io
 import json
 import os
 import shutil
+import xml.etree.ElementTree as ET
 
 import pytest
 from click.testing import CliRunner
@@ -91,6 +92,13 @@ def test_good_failing_and_unreadable_files_each_reported(mixed, tmp_path):
     assert sorted(os.path.basename(r["file"]) for r in rows if r["record"] == "unreadable") == \
         ["duplicate.yaml", "truncated.json"]
     assert "Files that could not be read" in reports["html"].read_text()
+    [invocation] = json.loads(reports["sarif"].read_text())["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    assert sorted(n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].rsplit("/", 1)[1]
+                  for n in invocation["toolExecutionNotifications"]) == ["duplicate.yaml", "truncated.json"]
+    junit = ET.fromstring(reports["junit"].read_text())
+    assert sorted(os.path.basename(s.get("name")) for s in junit.findall("testsuite") if s.find("testcase/error")
+                  is not None) == ["duplicate.yaml", "truncated.json"]
     assert "duplicate.yaml:3" in result.stdout and "CANNOT" not in result.stdout
     assert f"fourp: {mixed / 'surrey' / 'duplicate.yaml'}:3:1" in result.stderr
 

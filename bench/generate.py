@@ -147,17 +147,38 @@ _REVIEWS = (
     "Warrant planning under {op} on track; partners asked to record their disruptions on APMIS.",
 )
 _SUMMARY_PARTS = (
-    "Supplies class A across {place} and {place2} using exploited young people as runners from {street}",
-    "launders its cash through a {business} and two takeaways on the high street in {place}",
-    "cuckoos the flats of vulnerable adults in the {street} area and moves stock by hire car at night",
-    "uses violence and threats against rival dealers and has access to a firearm according to recent intelligence",
-    "recruits children from the pupil referral unit in {place2} with offers of money, food and clothing",
-    "has links to suppliers in {place3} and sends couriers twice a week on the train with stock for the line",
-    "harm reduced after the spring warrants but a replacement line holder is now active in {place}",
+    "supplies class A across {place} and {place2} using {n} exploited young people from {street} as runners",
+    "launders its cash through a {business} and {m} takeaways in {place}",
+    "cuckoos the flats of {n} vulnerable adults around {street} and moves stock by {vehicle} at night",
+    "uses violence against rival dealers in {place2} and has access to {weapon} according to {who}",
+    "recruits children from the pupil referral unit in {place2} with offers of {lure}",
+    "has links to suppliers in {place3} and sends couriers {m} times a week by {vehicle}",
+    "harm reduced after the {month} warrants but a replacement line holder is active in {place}",
 )
+_VEHICLES = ("hire car", "train", "taxi", "moped", "coach", "van", "bicycle", "private car")
+_WEAPONS = ("a firearm", "knives", "a converted pistol", "a shotgun", "machetes", "noxious liquids")
+_LURES = ("money", "food and clothing", "trainers", "phones", "cannabis", "protection", "lifts in cars")
 _LIFETIME = re.compile(r"\b(?:SCPO|LOM|lifetime)", re.IGNORECASE)
+_VERBS = ("met", "briefed", "spoke to", "called", "emailed", "visited", "updated", "tasked", "debriefed",
+          "agreed next steps with", "shared intelligence with", "reviewed progress with", "escalated to",
+          "wrote to", "arranged a meeting with")
+_WHOM = ("the housing officer", "the MASH lead", "the families of two runners", "the school safeguarding lead",
+         "the probation officer", "the exploitation team", "the neighbourhood sergeant", "the financial "
+         "investigator", "the tasking officer", "the youth worker", "the landlord", "the analyst", "the CPS lawyer",
+         "the custody sergeant", "the community safety manager", "the social worker", "the border force team")
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
 _BUSINESSES = ("hand car wash", "vape shop", "barber shop", "nail bar", "mini market", "phone repair shop",
                "tyre fitter", "takeaway")
+
+
+def _detail(rng: random.Random) -> str:
+    """Who did what with whom, where and when: what makes officers' entries differ from one another, so
+    independent plans share no long passage by chance (the copied-text rule would rightly flag them)."""
+    return (f"{rng.choice(FIRST)} {rng.choice(LAST)} {rng.choice(_VERBS)} {rng.choice(_WHOM)} in "
+            f"{rng.choice(PLACES)} on {rng.choice(_DAYS)} {rng.randint(1, 28)} {rng.choice(_MONTHS)} "
+            f"(ref {rng.randint(100, 99999)})")
 
 
 def _stream(seed: int, index: int, part: str) -> random.Random:
@@ -192,7 +213,9 @@ def _summary(seed: int, index: int, fill: Dict[str, str]) -> str:
     """A plan's own threat summary: the long passage another plan may copy."""
     rng = _stream(seed, index, "summary")
     parts = rng.sample(_SUMMARY_PARTS, 4)
-    return "; ".join(p.format(**fill) for p in parts) + "."
+    return "; ".join(p.format(n=rng.randint(2, 12), m=rng.randint(2, 6), vehicle=rng.choice(_VEHICLES),
+                              weapon=rng.choice(_WEAPONS), lure=rng.choice(_LURES), month=rng.choice(_MONTHS),
+                              who=f"{rng.choice(FIRST)} {rng.choice(LAST)}", **fill) for p in parts) + "."
 
 
 def _fill(seed: int, index: int) -> Dict[str, str]:
@@ -258,6 +281,10 @@ def generate_plan(seed: int, index: int, as_of: dt.date, fail_share: float, copy
                       f"status: {status}", f"created: {_stamp(created)}", "", "threat:",
                       f"  name: {fill['threat']}", "  kind: ocg", f"  reference: SOCML-{code}-{10000 + index}",
                       f"  categories: [{', '.join(rng.sample(CATEGORIES, rng.randint(1, 3)))}]"]
+    if "threat-assessed" in fails and copied_from is not None:  # no assessment to hold it: a log entry does
+        summary_copied_to_log = summary
+    else:
+        summary_copied_to_log = None
     if "threat-assessed" not in fails:
         assessed = dt.datetime(as_of.year, as_of.month, as_of.day, 15, 0) - dt.timedelta(days=rng.randint(20, 300))
         next_review = assessed.date() + dt.timedelta(days=365)
@@ -288,7 +315,7 @@ def generate_plan(seed: int, index: int, as_of: dt.date, fail_share: float, copy
         for k in range(rng.randint(1, 4)):
             dated = (created + dt.timedelta(days=rng.randint(-60, 30))).date()
             out.append(f"  - {{reference: {code}-INT-{dated.year}-{rng.randint(100, 9999):04d}, title: "
-                       f"{_q('Intelligence profile of the ' + fill['threat'] + ' network in ' + fill['place'])},"
+                       f"{_q(rng.choice(('Intelligence profile', 'Problem profile', 'Network analysis', 'Threat update')) + ' ' + str(k + 1) + ' of the ' + fill['threat'] + ' by ' + rng.choice(FIRST) + ' ' + rng.choice(LAST))},"
                        f" dated: {min(dated, as_of).isoformat()}}}")
 
     # Actions: shared out across the four Ps, Pursue at most half unless that failing is wanted.
@@ -308,12 +335,13 @@ def generate_plan(seed: int, index: int, as_of: dt.date, fail_share: float, copy
     for p in ps:
         if p == dropped:
             continue
-        out += [f"{p}:", "  objectives:", f"    - {_q(_OBJECTIVES[p].format(**fill))}", "  actions:"]
+        objective = f"{_OBJECTIVES[p].format(**fill)} Agreed when {_detail(rng)}."
+        out += [f"{p}:", "  objectives:", f"    - {_q(objective)}", "  actions:"]
         for k in range(counts[p]):
             sequence += 1
             raised = at(rng.random() * 0.9)
             template = rng.choice(templates[p]) if not (p == "prepare" and k == 0) else templates[p][0]
-            text = template.format(**fill)
+            text = f"{template.format(**fill)}; {_detail(rng)}"
             if "text-specific-to-threat" in fails and sequence == 1:
                 text += f" and the {rng.choice([s for s in STREETS if s != fill['street']])} OCG"
             owner = lro if p == "prepare" and k == 0 and "lro-named" not in fails else \
@@ -341,7 +369,7 @@ def generate_plan(seed: int, index: int, as_of: dt.date, fail_share: float, copy
                 finished = min(raised + dt.timedelta(days=rng.randint(3, 90)), end)
                 if sequence == 1 and "dates-consistent" in fails:
                     finished = raised - dt.timedelta(days=rng.randint(1, 20))
-                result_text = rng.choice(results).format(n=rng.randint(2, 9), **fill)
+                result_text = f"{rng.choice(results).format(n=rng.randint(2, 9), **fill)} {_detail(rng)}."
                 if sequence == 1 and "entries-substantive" in fails:
                     result_text = rng.choice(PLACEHOLDERS)
                 if not (sequence == 1 and "actions-resulted" in fails):
@@ -349,7 +377,7 @@ def generate_plan(seed: int, index: int, as_of: dt.date, fail_share: float, copy
                         else _stamp(finished)
                     out += ["      result:", f"        at: {stamp}", f"        text: {_q(result_text)}"]
                 if "disruptions-recorded" not in fails and (sequence == 1 or rng.random() < 0.5):
-                    summary_text = rng.choice(results).format(n=rng.randint(2, 9), **fill)
+                    summary_text = f"{rng.choice(results).format(n=rng.randint(2, 9), **fill)} {_detail(rng)}."
                     if sequence == 1 and "disruptions-meet-standard" in fails:  # SEROCU L57
                         summary_text = f"Management of registered sex offenders in {fill['place']}."
                     out += ["      disruption:", f"        reference: APMIS-D-{rng.randint(10000, 99999)}",
@@ -370,7 +398,7 @@ def generate_plan(seed: int, index: int, as_of: dt.date, fail_share: float, copy
         reviews_at = reviews_at[:cut] + reviews_at[cut + max(2, 60 // gap + 1):]
     out += ["", "reviews:"]
     for k, moment in enumerate(reviews_at):
-        text = rng.choice(_REVIEWS).format(n=rng.randint(2, 9), **fill)
+        text = f"{rng.choice(_REVIEWS).format(n=rng.randint(2, 9), **fill)} {_detail(rng)}."
         out.append(f"  - {{at: {_stamp(min(moment, end))}, by: {lro if 'lro-named' not in fails else deputy},"
                    f" role: {'lro' if 'lro-named' not in fails else 'deputy'}, summary: {_q(text)}}}")
     out += ["quality_assurance:"]
@@ -379,17 +407,19 @@ def generate_plan(seed: int, index: int, as_of: dt.date, fail_share: float, copy
         for moment in sorted(qa):
             if moment > created:
                 out.append(f"  - {{at: {_stamp(moment)}, by: {supervisor}, role: supervisor, outcome: approved, "
-                           f"comments: {_q('Balanced plan with partner actions in prevent and protect for ' + fill['place'] + '.')}}}")
+                           f"comments: {_q('Balanced plan with partner actions in prevent and protect; ' + _detail(rng) + '.')}}}")
     else:
         out[-1] = "quality_assurance: []"
     out += ["", "log:"]
     last = end - dt.timedelta(days=rng.randint(0, 10))
     for k in range(n_log):
         moment = at((k + 1) / n_log) if k < n_log - 1 else last.replace(hour=11, minute=5)
-        text = rng.choice(_LOG).format(n=rng.randint(2, 9), **fill)
+        text = f"{rng.choice(_LOG).format(n=rng.randint(2, 9), **fill)} {_detail(rng)}."
         stamp = _stamp(moment)
         if k == 0 and "entries-timed-dated" in fails:
             stamp = moment.date().isoformat()
+        if k == 3 and summary_copied_to_log:
+            text = summary_copied_to_log
         if k == 1 and "entries-substantive" in fails:
             text = rng.choice(PLACEHOLDERS)
         if k == 2 and "dates-consistent" in fails:

@@ -1,6 +1,7 @@
 """Loading a plan file into its data and the source location of every value in it."""
 from __future__ import annotations
 
+import bisect
 import codecs
 import errno
 import json
@@ -75,10 +76,47 @@ _MERGE = "tag:yaml.org,2002:merge"
 _PLAIN = "fourp reads only text, numbers, dates, lists and mappings; remove the tag"
 
 
+class _Lines:
+    """Lines and columns as an editor counts them.
+
+    YAML also ends a line at U+0085, U+2028 and U+2029, which editors show as characters; after one of
+    them libyaml's line numbers would be one ahead of what the officer sees. Where the text has any, and
+    at the very end of a text, a position is worked out again from its character index.
+    """
+
+    _YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+    def __init__(self, text: Optional[str]) -> None:
+        self._text = text or ""
+        self._starts: Optional[List[int]] = None
+        self._differ = bool(text and self._YAML_ONLY_BREAKS.search(text))
+        self._known = text is not None
+
+    def at(self, mark: Any) -> Tuple[int, int]:
+        """The 1-based (line, column) of a libyaml mark."""
+        index = getattr(mark, "index", None)
+        # At the end of a text with no final newline, libyaml counts a line the file does not have.
+        if index is None or not self._known or not self._differ and index < len(self._text):
+            return mark.line + 1, mark.column + 1
+        return self.at_index(min(index, len(self._text)))
+
+    def at_index(self, index: int) -> Tuple[int, int]:
+        """The 1-based (line, column) of a character of the text."""
+        if self._starts is None:
+            self._starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", self._text)]
+        line = bisect.bisect_right(self._starts, index)
+        return line, index - self._starts[line - 1] + 1
+
+
+_PLAIN_LINES = _Lines(None)  # text unknown: libyaml's own count
+
+
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     """PyYAML's safe loader, refusing duplicate keys instead of silently keeping the last one, building
     only what JSON can hold (plus dates), and keeping a value YAML cannot build (`2024-02-31`) as the text
     it is, so the plan-structure rule reports it with its line instead of the whole file being lost."""
+
+    lines = _PLAIN_LINES  # set for each text by read_yaml
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict:
         if isinstance(node, yaml.MappingNode):
@@ -95,7 +133,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
                 if first is not key_node:
                     raise _DuplicateKey(
                         "while reading a mapping", node.start_mark,
-                        f"the key {key!r} appears twice (first on line {first.start_mark.line + 1});"
+                        f"the key {key!r} appears twice (first on line {self.lines.at(first.start_mark)[0]});"
                         " YAML would silently keep only the last", key_node.start_mark)
             self.flatten_mapping(node)
         return super().construct_mapping(node, deep=deep)
@@ -132,8 +170,8 @@ def _short_tag(tag: str) -> str:
 class Locator:
     """Finds the line and column of a document path in a composed YAML node tree."""
 
-    def __init__(self, root: Any) -> None:
-        self._root = root
+    def __init__(self, root: Any, lines: _Lines = _PLAIN_LINES) -> None:
+        self._root, self._lines = root, lines
 
     def locate(self, path: Sequence[Key]) -> Optional[Tuple[int, int]]:
         """The 1-based (line, column) of the value at `path`, or of its nearest ancestor that exists."""
@@ -154,8 +192,7 @@ class Locator:
             if child is None:
                 break
             node = child
-        mark = node.start_mark
-        return mark.line + 1, mark.column + 1
+        return self._lines.at(node.start_mark)
 
 
 @dataclass(frozen=True)
@@ -227,7 +264,7 @@ def _bomless_utf16(raw: bytes) -> Optional[str]:
 
 # -- text to data ---------------------------------------------------------------------------------------
 
-def _scan(text: str, source: str) -> None:
+def _scan(text: str, source: str, lines: _Lines) -> None:
     """Refuses documents too deep or too large, before anything builds them.
 
     libyaml's parser is a state machine: walking its events builds nothing and recurses nowhere, so a
@@ -239,6 +276,9 @@ def _scan(text: str, source: str) -> None:
     open_anchors: List[Tuple[Optional[str], int]] = []
     total = 0
     aliases = False
+
+    def refuse(event: Any, reason: str, hint: str) -> PlanError:
+        return PlanError(source, reason, *lines.at(event.start_mark), hint)
     try:
         while True:
             event = parser.get_event()
@@ -246,9 +286,8 @@ def _scan(text: str, source: str) -> None:
                 return
             if isinstance(event, yaml.AliasEvent):
                 if any(anchor == event.anchor for anchor, _ in open_anchors):
-                    raise _error(source, event, f"the alias *{event.anchor} is inside the &{event.anchor} it "
-                                 "repeats, so the document would contain itself",
-                                 "repeat the values instead of using an alias")
+                    raise refuse(event, f"the alias *{event.anchor} is inside the &{event.anchor} it repeats, "
+                                 "so the document would contain itself", "repeat the values instead of an alias")
                 total += sizes.get(event.anchor, 1)
                 aliases = True
             elif isinstance(event, yaml.ScalarEvent):
@@ -259,7 +298,7 @@ def _scan(text: str, source: str) -> None:
                 open_anchors.append((event.anchor, total))
                 total += 1
                 if len(open_anchors) > MAX_DEPTH:
-                    raise _error(source, event, f"the document is nested more than {MAX_DEPTH} levels deep",
+                    raise refuse(event, f"the document is nested more than {MAX_DEPTH} levels deep",
                                  "no plan needs this; is it generated, or are brackets left open?")
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 anchor, start = open_anchors.pop()
@@ -269,29 +308,26 @@ def _scan(text: str, source: str) -> None:
                 continue
             if total > MAX_VALUES:
                 if aliases:
-                    raise _error(source, event, f"the document's aliases expand to more than {MAX_VALUES:,} "
-                                 "values (an alias bomb?)", "remove the repeated &anchors and *aliases")
-                raise _error(source, event, f"the document holds more than {MAX_VALUES:,} values, far more "
-                             "than any plan", "split it into one file per plan")
+                    raise refuse(event, f"the document's aliases expand to more than {MAX_VALUES:,} values (an "
+                                 "alias bomb?)", "remove the repeated &anchors and *aliases")
+                raise refuse(event, f"the document holds more than {MAX_VALUES:,} values, far more than any plan",
+                             "split it into one file per plan")
     finally:
         parser.dispose()
 
 
-def _error(source: str, event: Any, reason: str, hint: str) -> PlanError:
-    mark = event.start_mark
-    return PlanError(source, reason, mark.line + 1, mark.column + 1, hint)
-
-
-def read_yaml(text: str, source: str, loader: Any = _Loader, construct: bool = True) -> Tuple[Any, Any]:
-    """Safely reads one YAML document: (data, root node). Raises PlanError, never anything else.
+def read_yaml(text: str, source: str, loader: Any = _Loader, construct: bool = True) -> Tuple[Any, Locator]:
+    """Safely reads one YAML document: (data, its Locator). Raises PlanError, never anything else.
 
     For any YAML fourp reads (plans, packs, registers): nothing deep or huge reaches the composer, no
     Python object is built, duplicate keys are refused. With `construct=False` only the nodes are built
     (data is None).
     """
+    lines = _Lines(text)
     try:
-        _scan(text, source)
+        _scan(text, source, lines)
         reader = loader(text)
+        reader.lines = lines
         try:
             node = reader.get_single_node()
             if node is None:
@@ -301,9 +337,9 @@ def read_yaml(text: str, source: str, loader: Any = _Loader, construct: bool = T
         finally:
             reader.dispose()
     except yaml.MarkedYAMLError as exc:
-        raise _yaml_error(exc, source, text) from None
+        raise _yaml_error(exc, source, text, lines) from None
     except yaml.reader.ReaderError as exc:
-        line, column = _line_column(text, exc.position)
+        line, column = lines.at_index(exc.position)
         what = (f"the invisible character U+{exc.character:04X} is not allowed in a plan"
                 if isinstance(exc.character, int) else exc.reason)
         raise PlanError(source, f"not valid YAML: {what}", line, column,
@@ -313,12 +349,7 @@ def read_yaml(text: str, source: str, loader: Any = _Loader, construct: bool = T
     except RecursionError:  # pragma: no cover - _scan refuses deep documents first
         raise PlanError(source, "the document is nested too deeply to read",
                         hint="no plan needs this; is it generated?") from None
-    return data, node
-
-
-def _line_column(text: str, position: int) -> Tuple[int, int]:
-    line = text.count("\n", 0, position) + 1
-    return line, position - (text.rfind("\n", 0, position) + 1) + 1
+    return data, Locator(node, lines)
 
 
 def parse_text(text: str, source: str, suffix: str = ".yaml") -> Plan:
@@ -328,7 +359,7 @@ def parse_text(text: str, source: str, suffix: str = ".yaml") -> Plan:
     if suffix == ".json":
         locator: Optional[Locator] = None
         try:  # JSON is YAML, for line numbers; a JSON file that YAML cannot read simply has none
-            locator = Locator(read_yaml(text, source, _BaseLoader, construct=False)[1])
+            locator = read_yaml(text, source, _BaseLoader, construct=False)[1]
         except PlanError as exc:
             if exc.reason.startswith("the document"):  # too deep or too large: refused, with its line
                 raise
@@ -339,8 +370,8 @@ def parse_text(text: str, source: str, suffix: str = ".yaml") -> Plan:
             data = _without_lone_surrogates(data)
         plan = Plan(data=data, source=source, text=text, _locator=locator)
     else:
-        data, node = read_yaml(text, source)
-        plan = Plan(data=data, source=source, text=text, _locator=Locator(node))
+        data, locator = read_yaml(text, source)
+        plan = Plan(data=data, source=source, text=text, _locator=locator)
     if plan.data is None:
         raise PlanError(source, "the file holds no plan, only comments or `---`", hint="start from `fourp new`")
     if not isinstance(plan.data, Mapping):
@@ -464,10 +495,10 @@ _YAML_PROBLEMS = (
 )
 
 
-def _yaml_error(exc: yaml.MarkedYAMLError, source: str, text: str = "") -> PlanError:
+def _yaml_error(exc: yaml.MarkedYAMLError, source: str, text: str = "",
+                lines: _Lines = _PLAIN_LINES) -> PlanError:
     mark = exc.problem_mark or exc.context_mark
-    line = mark.line + 1 if mark else None
-    column = mark.column + 1 if mark else None
+    line, column = lines.at(mark) if mark else (None, None)
     index = getattr(mark, "index", None)
     if isinstance(index, int) and 0 <= index < len(text) and text[index] == "\t":  # libyaml rarely says so
         words, reason, hint = _YAML_PROBLEMS[0]

@@ -7,16 +7,44 @@
 """
 from __future__ import annotations
 
-from .engine import check, evaluate
-from .pack import DEFAULT_PACK, PackError, Rule, RulePack, load_pack, shipped_packs
-from .plan import Plan, PlanError, load_plan, plan_from_data
-from .report import Finding, Report, RuleResult, Waiver
-from .verify import verify_pack
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# The public names are imported when first used (PEP 562), so `import fourp` (and each command, which
+# imports only what it needs) does not pay for every module at start-up.
+_EXPORTS = {
+    "check": "engine", "evaluate": "engine",
+    "DEFAULT_PACK": "pack", "PackError": "pack", "Rule": "pack", "RulePack": "pack", "load_pack": "pack",
+    "shipped_packs": "pack",
+    "Plan": "plan", "PlanError": "plan", "load_plan": "plan", "plan_from_data": "plan",
+    "Finding": "report", "Report": "report", "RuleResult": "report", "Waiver": "report",
+    "verify_pack": "verify",
+}
 
 __all__ = [
     "check", "evaluate", "load_pack", "load_plan", "plan_from_data", "verify_pack", "shipped_packs",
     "Plan", "PlanError", "PackError", "Rule", "RulePack", "Report", "Finding", "RuleResult", "Waiver",
     "DEFAULT_PACK", "__version__",
 ]
+
+if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
+    from .engine import check, evaluate
+    from .pack import DEFAULT_PACK, PackError, Rule, RulePack, load_pack, shipped_packs
+    from .plan import Plan, PlanError, load_plan, plan_from_data
+    from .report import Finding, Report, RuleResult, Waiver
+    from .verify import verify_pack
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fourp' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value  # looked up once
+    return value
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(__all__))

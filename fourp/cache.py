@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import os
 import pickle
+import stat
 import tempfile
 import time
 import zlib
@@ -138,11 +139,11 @@ class ResultsCache:
     # -- housekeeping ------------------------------------------------------------------------------------
 
     def clear(self) -> int:
-        """Removes every entry (of every format) and the compiled packs kept beside them; returns how many
-        files were removed."""
+        """Removes every entry (of every format) and the compiled packs and templates kept beside them;
+        returns how many files were removed."""
         removed = 0
-        for folder, files in _walk_up(os.path.join(self.directory, "results"),
-                                            os.path.join(self.directory, "packs")):
+        for folder, files in _walk_up(*(os.path.join(self.directory, part)
+                                        for part in ("results", "packs", "templates"))):
             for name in files:
                 try:
                     os.unlink(os.path.join(folder, name))
@@ -197,8 +198,17 @@ def _walk_up(*roots: str) -> Iterable[Tuple[str, List[str]]]:
 
 
 def _read(path: str, max_bytes: int) -> Optional[bytes]:
+    """The file's bytes, or None for anything but an ordinary readable file (the evaluation says why).
+
+    Opened without blocking, so a named pipe posing as a plan cannot stall the audit here."""
     try:
-        with open(path, "rb") as handle:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
             return handle.read(max_bytes + 1)
     except OSError:
         return None

@@ -9,6 +9,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from . import checks
 from .conditions import Condition, compile_conditions
+from .messages import simple_message
 from .paths import PatternError
 from .plan import Locator, PlanError, parse_text
 from .regex import RegexError, format_checker
@@ -94,12 +95,16 @@ class Rule:
         """The finding's message. A message that breaks (or that the sandbox refuses) falls back to the
         check's own words, so one bad pack message never costs an officer the report."""
         try:
+            context = dict(values, params=self.params, rule={"id": self.id, "title": self.title})
             template = self.template
-            if template is None:  # a pack from the cache: compiled when first needed
+            if template is None:  # a pack from the cache: rendered without Jinja, or compiled when needed
+                simple = simple_message(self.message)
+                text = simple(context) if simple is not None else None
+                if text is not None:
+                    return text
                 template = _message_environment().from_string(self.message)
                 object.__setattr__(self, "template", template)
-            return template.render(dict(values, params=self.params,
-                                             rule={"id": self.id, "title": self.title}))
+            return template.render(context)
         except Exception as exc:
             return f"{values.get('detail', '')} [message template of rule {self.id} failed: {exc}]"
 

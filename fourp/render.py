@@ -288,6 +288,23 @@ def _flavour(name: str) -> str:
     return "text"
 
 
+def _compiled_templates() -> Any:
+    """The shipped templates, compiled once and kept in the user's cache folder (Jinja checks each
+    against its source, so an edited template is compiled again). None when the folder cannot be made."""
+    import jinja2
+
+    from .cache import default_cache_dir
+
+    if os.environ.get("FOURP_NO_CACHE"):
+        return None
+    folder = os.path.join(default_cache_dir(), "templates")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(folder)
+
+
 def _environment(flavour: str, colour: bool, sandboxed: bool, search: str) -> Any:
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
@@ -296,7 +313,7 @@ def _environment(flavour: str, colour: bool, sandboxed: bool, search: str) -> An
     escape = {"html": None, "markdown": markdown_escape, "text": _visible_controls}[flavour]
     env = cls(loader=jinja2.FileSystemLoader(search), autoescape=flavour == "html", trim_blocks=True,
               lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.ChainableUndefined,
-              finalize=_finalize(escape))
+              finalize=_finalize(escape), bytecode_cache=None if sandboxed else _compiled_templates())
     env.filters["style"] = _style(flavour, colour)
     env.filters["group_p"] = _group
     env.filters["wrap"] = _wrap

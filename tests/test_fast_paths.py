@@ -59,3 +59,44 @@ def test_compiled_plan_schema_passes_the_shipped_good_plan():
 def test_select_matches_the_recursive_walk(text, data):
     pattern = compile_pattern(text)
     assert list(select(data, pattern, ("base",))) == list(_select(data, pattern.segments, ("base",)))
+
+
+_MESSAGE_TEXT = st.lists(st.sampled_from(list("ab .:{}%#\n\r\t'\"|é") + ["{{", "}}", "{%", "{#"]),
+                         max_size=12).map("".join)
+_NAMES = st.sampled_from(["detail", "item", "count", "none", "range", "missing", "params"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_MESSAGE_TEXT, _NAMES, st.sampled_from(["{{ ", "{{", "{{  "]),
+                          st.sampled_from([" }}", "}}"])), max_size=3), _MESSAGE_TEXT,
+       st.dictionaries(_NAMES, st.one_of(st.text(max_size=5), st.integers(), st.none(), st.booleans(),
+                                        st.floats(allow_nan=False), st.dates())))
+def test_messages_without_jinja_render_as_jinja_does(pieces, tail, values):
+    from jinja2 import TemplateError
+
+    from fourp.messages import simple_message
+    from fourp.pack import _environment
+
+    source = "".join(text + open_ + name + close for text, name, open_, close in pieces) + tail
+    simple = simple_message(source)
+    if simple is None:
+        return
+    fast = simple(values)
+    if fast is None:
+        return  # a name the values lack: Jinja renders it
+    try:
+        expected = _environment().from_string(source).render(values)
+    except TemplateError:
+        raise AssertionError(f"{source!r} renders without Jinja but is not a valid template")
+    assert fast == expected
+
+
+def test_the_shipped_messages_mostly_render_without_jinja():
+    from fourp import load_pack
+    from fourp.messages import simple_message
+
+    pack = load_pack()
+    simple = [r.id for r in pack.rules if simple_message(r.message) is not None]
+    assert len(simple) >= len(pack.rules) - 4, simple
+    rule = pack.rule("lro-named")
+    assert simple_message(rule.message)({"detail": "no name"}) == "No named LRO: no name."

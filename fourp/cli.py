@@ -227,10 +227,14 @@ def _progress_wanted() -> bool:
               help="Plans evaluated at once (default: all cores).")
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
               help="An earlier audit's JSON: report only findings not in it, and what got better or worse.")
+@click.option("--no-cache", is_flag=True,
+              help="Evaluate every plan afresh, and keep no results (see `fourp cache`).")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), metavar="DIR", default=None,
+              help="Keep results here instead of the user's cache folder (XDG_CACHE_HOME or ~/.cache/fourp).")
 def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_on: str, min_score: float,
           fmt: str, output: Optional[str], reports: Sequence[Tuple[str, str]], template: Optional[str],
           max_findings: int, no_color: bool, max_bytes: int, sort: str, jobs: Optional[int],
-          baseline: Optional[str]) -> None:
+          baseline: Optional[str], no_cache: bool, cache_dir: Optional[str]) -> None:
     """Audit every plan under the given folders and files: a summary, each plan's result, breakdowns.
 
     Exit codes: 0 every plan passes; 1 a plan fails (with --baseline: on its new findings); 2 a usage
@@ -240,6 +244,7 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
     """
     from . import audit as auditing
     from .baseline import BaselineError, compare, load_baseline
+    from .cache import ResultsCache
     from .output import audit_document
     from .render import audit_data
 
@@ -255,7 +260,8 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
     try:
         result = auditing.audit(list(paths), pack=pack, pack_ref=pack_name, as_of=as_of, jobs=jobs,
                                 exclude=[p for _, p in outputs if p] + ([baseline] if baseline else []),
-                                max_bytes=max_bytes, progress=progress)
+                                max_bytes=max_bytes, progress=progress,
+                                cache=None if no_cache else ResultsCache(cache_dir))
     finally:
         if progress is not None:
             progress.close()
@@ -374,6 +380,34 @@ def verify(pack_name: Optional[str], rule_ids: Sequence[str]) -> None:
     click.echo(f"{total - failures} passed, {failures} failed")
     if failures:
         sys.exit(EXIT_FAILED)
+
+
+@main.group(name="cache")
+def cache_group() -> None:
+    """The results cache of `fourp audit`: where it is, and clearing it.
+
+    It holds each audited plan's report (findings quote plan text), so treat it as you treat the plans.
+    """
+
+
+@cache_group.command(name="dir")
+def cache_dir_command() -> None:
+    """Print the folder the cache is kept in."""
+    from .cache import default_cache_dir
+
+    click.echo(default_cache_dir())
+
+
+@cache_group.command(name="clear")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), metavar="DIR", default=None,
+              help="Clear this cache folder instead of the user's.")
+def cache_clear(cache_dir: Optional[str]) -> None:
+    """Remove every kept result and compiled pack."""
+    from .cache import ResultsCache
+
+    cache = ResultsCache(cache_dir)
+    removed = cache.clear()
+    click.echo(f"removed {removed} cached file{'s' if removed != 1 else ''} from {cache.directory}", err=True)
 
 
 @main.command(name="packs")

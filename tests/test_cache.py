@@ -170,3 +170,32 @@ def test_the_pack_cache_is_used_only_while_the_pack_is_unchanged(tmp_path):
         with open(entry.path, "wb") as handle:
             handle.write(b"not a pickle")
     assert load_pack(str(pack_file)).rule("lro-reviews-regular").params["max_gap_days"] == 7
+
+
+def test_the_audit_command_caches_unless_told_not_to(folder, tmp_path):
+    from click.testing import CliRunner
+
+    from fourp.cli import main
+
+    runner = CliRunner()
+    results = os.path.join(default_cache_dir(), "results")
+    args = ["audit", str(folder), "--as-of", "2024-09-30", "--format", "json", "-o", str(tmp_path / "a.json")]
+    runner.invoke(main, args + ["--no-cache"])
+    assert not os.path.exists(results)  # --no-cache keeps nothing
+    first = runner.invoke(main, args)
+    assert first.exit_code == 2  # broken.yaml cannot be read
+    assert sum(len(fs) for _, _, fs in os.walk(results)) == 4
+    elsewhere = tmp_path / "elsewhere"
+    runner.invoke(main, args + ["--cache-dir", str(elsewhere)])
+    assert sum(len(fs) for _, _, fs in os.walk(elsewhere / "results")) == 4
+    cleared = runner.invoke(main, ["cache", "clear"])
+    assert cleared.exit_code == 0 and "removed" in cleared.output
+    assert sum(len(fs) for _, _, fs in os.walk(results)) == 0
+    assert runner.invoke(main, ["cache", "dir"]).output.strip() == default_cache_dir()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX thing")
+def test_a_named_pipe_among_the_plans_does_not_stall_the_cache(folder, tmp_path):
+    os.mkfifo(folder / "pipe.yaml")
+    result = _run(folder, ResultsCache(tmp_path / "cache"))
+    assert any(e.file.endswith("pipe.yaml") for e in result.errors)

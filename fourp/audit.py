@@ -19,7 +19,7 @@ from .plan import DEFAULT_MAX_BYTES, PLAN_SUFFIXES, PlanError, load_plan
 from .register import Register
 from .report import Report
 
-__all__ = ["discover", "audit", "AuditReport", "summarise"]
+__all__ = ["discover", "audit", "AuditReport", "summarise", "repeated_ids"]
 
 _PS = ("pursue", "prevent", "protect", "prepare")
 _GRADE_BINS = tuple(range(0, 100, 10))
@@ -133,6 +133,9 @@ class AuditReport:
     errors: Tuple[PlanError, ...]
     summary: Dict[str, Any] = field(default_factory=dict)
     portfolio: Dict[str, Any] = field(default_factory=dict)
+    #: Things about the set of files a supervisor should know, such as one plan id in several files
+    #: (`repeated_ids`); each a mapping with `kind`, `message`, `files` and `hint`.
+    notes: Tuple[Dict[str, Any], ...] = ()
 
     def failed(self, fail_on: str = "error", min_score: float = 0.0) -> List[Report]:
         return [r for r in self.reports if r.failed(fail_on) or r.score < min_score]
@@ -142,7 +145,8 @@ class AuditReport:
 
         return {"format": REPORT_FORMAT, "kind": "audit", "as_of": self.as_of.isoformat(), "pack": self.pack,
                 "pack_version": self.pack_version, "summary": self.summary, "portfolio": self.portfolio,
-                "plans": [r.to_dict() for r in self.reports], "errors": [e.to_dict() for e in self.errors]}
+                "plans": [r.to_dict() for r in self.reports], "errors": [e.to_dict() for e in self.errors],
+                "notes": [dict(n) for n in self.notes]}
 
 
 def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optional[str] = None,
@@ -208,7 +212,24 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
     portfolio = evaluate_portfolio(((r.file or "<plan>", r.meta.get(FACTS_KEY)) for r in reports), pack, as_of,
                                    register, reader_for_files(max_bytes))
     return AuditReport(as_of=as_of, pack=pack.name, pack_version=pack.version, reports=reports, errors=errors,
-                       summary=summarise(reports, errors, pack), portfolio=portfolio.to_dict())
+                       summary=summarise(reports, errors, pack), portfolio=portfolio.to_dict(),
+                       notes=tuple(repeated_ids(reports)))
+
+
+def repeated_ids(reports: Sequence[Report]) -> List[Dict[str, Any]]:
+    """Plan ids that more than one file uses (ignoring case): an old copy left beside the live plan, or
+    two plans under one reference. Each file is still scored; the note names them all."""
+    files: Dict[str, List[str]] = {}
+    shown: Dict[str, str] = {}
+    for report in reports:
+        if report.plan_id:
+            key = report.plan_id.casefold()
+            shown.setdefault(key, report.plan_id)
+            files.setdefault(key, []).append(report.file or "<plan>")
+    return [{"kind": "repeated-id", "id": shown[key], "files": sorted(names),
+             "message": f"the plan id {shown[key]} is used by {len(names)} files: {', '.join(sorted(names))}",
+             "hint": "keep one file per plan: remove the old copy, or give each plan its own id"}
+            for key, names in sorted(files.items()) if len(names) > 1]
 
 
 def _median(values: List[float]) -> Optional[float]:

@@ -273,6 +273,8 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
         problems.append(f"no plan files (.yaml, .yml, .json) found under {', '.join(paths)}")
     for error in result.errors:
         click.echo(f"fourp: {error}", err=True)
+    for note in result.notes:  # one plan id in several files: the reports hold these too
+        click.echo(f"fourp: note: {note['message']} ({note['hint']})", err=True)
     for problem in problems:
         click.echo(f"fourp: {problem}", err=True)
     if result.errors or problems:

@@ -168,6 +168,10 @@ def test_an_audit_of_the_hostile_drive_reports_every_file_as_expected(tmp_path, 
         check_outcome(name, expected[name], outcomes[name])
     assert result.summary["files"] == len(wanted)
     assert not list(tmp_path.rglob(MARKER))
+    [note] = result.notes  # the one plan id two files use
+    assert note["kind"] == "repeated-id" and note["id"] == "SXP-4P-2024-050"
+    assert [os.path.basename(f) for f in note["files"]] == ["same-id-1.yaml", "same-id-2.yaml"]
+    assert "same-id-1.yaml" in note["message"] and "same-id-2.yaml" in note["message"] and note["hint"]
 
 
 def test_a_file_that_vanishes_during_the_audit_is_reported_and_the_rest_go_on(tmp_path, pack):

@@ -316,6 +316,10 @@ def test_every_error_names_file_line_reason_and_remedy(tmp_path, monkeypatch):
         where = error["file"] + (f":{error['line']}" if error["line"] else "")
         [said] = [m for m in messages if m.startswith(f"fourp: {where}:")]
         assert error["reason"] in said and error["hint"] in said
+    [note] = json.loads(result.stdout)["notes"]
+    assert note["files"] == [str(root / "same-id-1.yaml"), str(root / "same-id-2.yaml")]
+    [said] = [m for m in messages if m.startswith("fourp: note: the plan id SXP-4P-2024-050 is used by 2 files")]
+    assert str(root / "same-id-1.yaml") in said and str(root / "same-id-2.yaml") in said
 
 
 def test_pack_errors_name_the_pack_file_and_line():

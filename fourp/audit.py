@@ -140,6 +140,13 @@ class AuditReport:
     def failed(self, fail_on: str = "error", min_score: float = 0.0) -> List[Report]:
         return [r for r in self.reports if r.failed(fail_on) or r.score < min_score]
 
+    def portfolio_failed(self, fail_on: str = "error") -> List[Dict[str, Any]]:
+        """The cross-plan findings at or above `fail_on` (a threat with no plan, copied text, ...)."""
+        from .report import SEVERITIES
+
+        limit = SEVERITIES.index(fail_on)
+        return [f for f in self.portfolio.get("findings", ()) if SEVERITIES.index(f["severity"]) <= limit]
+
     def to_dict(self) -> Dict[str, Any]:
         from .report import REPORT_FORMAT
 

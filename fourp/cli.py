@@ -190,6 +190,16 @@ def check(plans: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
         sys.exit(EXIT_FAILED)
 
 
+def _load_input(path: Optional[str], load: Callable[[str], Any], error: type, what: str) -> Any:
+    """An optional input file (a baseline, a register) loaded, or a usage error naming it and its fault."""
+    if path is None:
+        return None
+    try:
+        return load(path)
+    except error as exc:
+        raise click.ClickException(f"bad {what}: {exc}") from None
+
+
 class _Progress:
     """A progress bar on standard error, created once the audit knows how many files it has."""
 
@@ -227,6 +237,8 @@ def _progress_wanted() -> bool:
               help="Plans evaluated at once (default: all cores).")
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
               help="An earlier audit's JSON: report only findings not in it, and what got better or worse.")
+@click.option("--register", "register_file", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
+              help="The force's register of managed threats (CSV or YAML), for every-threat-has-plan.")
 @click.option("--no-cache", is_flag=True,
               help="Evaluate every plan afresh, and keep no results (see `fourp cache`).")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), metavar="DIR", default=None,
@@ -234,13 +246,15 @@ def _progress_wanted() -> bool:
 def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_on: str, min_score: float,
           fmt: str, output: Optional[str], reports: Sequence[Tuple[str, str]], template: Optional[str],
           max_findings: int, no_color: bool, max_bytes: int, sort: str, jobs: Optional[int],
-          baseline: Optional[str], no_cache: bool, cache_dir: Optional[str]) -> None:
+          baseline: Optional[str], register_file: Optional[str], no_cache: bool,
+          cache_dir: Optional[str]) -> None:
     """Audit every plan under the given folders and files: a summary, each plan's result, breakdowns.
 
-    Exit codes: 0 every plan passes; 1 a plan fails (with --baseline: on its new findings); 2 a usage
-    error, a bad pack, template or baseline, no plan found, a file that cannot be read as a plan, or a
+    Exit codes: 0 every plan passes; 1 a plan fails (with --baseline: on its new findings), or, without
+    --baseline, a cross-plan finding is at or above --fail-on; 2 a usage error, a bad pack, template,
+    baseline or register, no plan found, a file that cannot be read as a plan, or a
     report that cannot be written. Every report is written whatever the exit code, unless the audit
-    could not start (a usage error, a bad pack, template or baseline).
+    could not start (a usage error, a bad pack, template, baseline or register).
     """
     from . import audit as auditing
     from .baseline import BaselineError, compare, load_baseline
@@ -250,17 +264,16 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
 
     outputs = _outputs(fmt, output, reports, template, [p for p in paths if not os.path.isdir(p)])
     pack = _load_pack(pack_name)
-    earlier = None
-    if baseline is not None:
-        try:
-            earlier = load_baseline(baseline)
-        except BaselineError as exc:
-            raise click.ClickException(f"bad baseline: {exc}") from None
+    from .register import RegisterError, load_register
+
+    earlier = _load_input(baseline, load_baseline, BaselineError, "baseline")
+    register = _load_input(register_file, load_register, RegisterError, "register")
     progress = _Progress() if _progress_wanted() else None
     try:
         result = auditing.audit(list(paths), pack=pack, pack_ref=pack_name, as_of=as_of, jobs=jobs,
-                                exclude=[p for _, p in outputs if p] + ([baseline] if baseline else []),
-                                max_bytes=max_bytes, progress=progress,
+                                exclude=[p for _, p in outputs if p] + ([baseline] if baseline else [])
+                                + ([register_file] if register_file else []),
+                                max_bytes=max_bytes, progress=progress, register=register,
                                 cache=None if no_cache else ResultsCache(cache_dir))
     finally:
         if progress is not None:
@@ -280,7 +293,7 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
     if result.errors or problems:
         sys.exit(EXIT_USAGE)
     failing = (comparison.failing(result.reports, fail_on, min_score) if comparison is not None
-               else result.failed(fail_on, min_score))
+               else result.failed(fail_on, min_score) or result.portfolio_failed(fail_on))
     if failing:
         sys.exit(EXIT_FAILED)
 

@@ -6,8 +6,12 @@ is hashed, and winnowing (Schleimer, Wilkerson and Aiken, 2003) keeps the smalle
 fingerprint in both, so choosing `k` and `w` from the shortest passage that counts guarantees it is found,
 while each plan keeps only about `2 / (w + 1)` of its positions as fingerprints. An index from fingerprint
 to the first plan that had it turns a shared fingerprint into a candidate pair in constant time, so the
-cost grows with the amount of text, not with the square of the number of plans. Candidates are then
-confirmed word by word, which also measures and quotes the passage.
+cost grows with the amount of text, not with the square of the number of plans.
+
+A candidate is measured on a *sketch* of each plan kept beside its fingerprints (a 16-bit hash of every
+word and where each field starts: about two bytes a word), so that stock phrases many plans share cost
+no file reads; only passages long enough to report are confirmed word for word from the plans themselves,
+which also quotes them.
 """
 from __future__ import annotations
 
@@ -17,10 +21,12 @@ import re
 import struct
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from typing import Any, Callable, Dict, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
-__all__ = ["Prose", "prose_of", "shingle_sizes", "fingerprints", "encode", "decode", "digest",
-           "SharedPassage", "find_shared", "MIN_FIELD_WORDS", "MIN_PASSAGE_WORDS"]
+__all__ = ["Prose", "Tokens", "prose_of", "shingle_sizes", "fingerprints", "encode", "decode", "digest",
+           "sketch", "sketch_tokens", "SharedPassage", "find_shared", "confirm", "MIN_FIELD_WORDS",
+           "MIN_PASSAGE_WORDS"]
 
 #: Values with fewer words (numbers aside) are names, dates, references and labels, not prose: copying them
 #: proves nothing.
@@ -57,6 +63,14 @@ class Prose:
             index = last + 1
         quoted = " … ".join(pieces)
         return quoted if len(quoted) <= limit else quoted[:limit - 1].rstrip() + "…"
+
+    @cached_property
+    def field_of(self) -> Tuple[int, ...]:
+        """Each word's field (index into `fields`)."""
+        return tuple(span[0] for span in self.spans)
+
+    def fingerprints(self, k: int, w: int) -> List[Tuple[int, int]]:
+        return fingerprints(self.words, k, w, self.field_of)
 
     def path_of(self, word: int) -> Tuple[Any, ...]:
         return self.fields[self.spans[word][0]][0]
@@ -109,21 +123,25 @@ def _hash(words: Sequence[str]) -> int:
     return int.from_bytes(hashlib.blake2b("\x1f".join(words).encode("utf-8"), digest_size=8).digest(), "little")
 
 
-def fingerprints(words: Sequence[str], k: int, w: int) -> List[Tuple[int, int]]:
-    """(hash, position) of the rightmost smallest k-gram hash of every window of w k-grams (robust winnowing)."""
-    hashes = [_hash(words[i:i + k]) for i in range(len(words) - k + 1)]
+def fingerprints(words: Sequence[str], k: int, w: int,
+                 fields: Optional[Sequence[int]] = None) -> List[Tuple[int, int]]:
+    """(hash, word position) of the rightmost smallest k-gram hash of every window of w k-grams (robust
+    winnowing). With `fields` (each word's field), only k-grams within one field count: a passage is
+    copied within a text, and stock phrases in neighbouring fields must not chain into one."""
+    starts = [i for i in range(len(words) - k + 1) if fields is None or fields[i] == fields[i + k - 1]]
+    hashes = [_hash(words[i:i + k]) for i in starts]
     out: List[Tuple[int, int]] = []
-    window: deque = deque()  # positions whose hashes increase: the window's minimum is at the front
+    window: deque = deque()  # indices whose hashes increase: the window's minimum is at the front
     last = -1
-    for position, value in enumerate(hashes):
+    for index, value in enumerate(hashes):
         while window and hashes[window[-1]] >= value:
             window.pop()
-        window.append(position)
-        if window[0] <= position - w:
+        window.append(index)
+        if window[0] <= index - w:
             window.popleft()
-        if position >= w - 1 and window[0] != last:
+        if index >= w - 1 and window[0] != last:
             last = window[0]
-            out.append((hashes[last], last))
+            out.append((hashes[last], starts[last]))
     return out
 
 
@@ -146,6 +164,51 @@ def digest(words: Sequence[str]) -> str:
     return hashlib.blake2b("\x1f".join(words).encode("utf-8"), digest_size=8).hexdigest()
 
 
+# -- the sketch kept for each plan ------------------------------------------------------------------------
+
+class Tokens(NamedTuple):
+    """What measuring a shared passage needs: comparable tokens and each one's field (Prose has both)."""
+
+    words: Sequence[Any]
+    field_of: Sequence[int]
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_code(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=2).digest(), "little")
+
+
+def _b64(fmt: str, values: Sequence[int]) -> str:
+    return base64.b64encode(struct.pack(f"<{len(values)}{fmt}", *values)).decode("ascii")
+
+
+def _unb64(fmt: str, size: int, text: str) -> Tuple[int, ...]:
+    raw = base64.b64decode(text.encode("ascii"))
+    return struct.unpack(f"<{len(raw) // size}{fmt}", raw[:len(raw) // size * size])
+
+
+def sketch(prose: Prose, min_words: int) -> Dict[str, Any]:
+    """The compact, JSON-ready form of a plan's text the copied-text rule works from."""
+    k, w = shingle_sizes(min_words)
+    field_of = prose.field_of
+    starts = [i for i in range(len(field_of)) if i == 0 or field_of[i] != field_of[i - 1]]
+    return {"k": k, "w": w, "words": len(prose.words), "digest": digest(prose.words),
+            "fingerprints": encode(prose.fingerprints(k, w)),
+            "codes": _b64("H", [_word_code(word) for word in prose.words]), "fields": _b64("I", starts)}
+
+
+def sketch_tokens(data: Mapping[str, Any]) -> Tokens:
+    """A sketch's words (as 16-bit codes) and fields, to measure candidates without reading the plan."""
+    codes = _unb64("H", 2, data["codes"])
+    starts = list(_unb64("I", 4, data["fields"])) + [len(codes)]
+    field_of: List[int] = []
+    for number, (start, end) in enumerate(zip(starts, starts[1:])):
+        field_of.extend([number] * (end - start))
+    return Tokens(codes, field_of)
+
+
+# -- finding shared passages ------------------------------------------------------------------------------
+
 class SharedPassage(NamedTuple):
     """Words [start_a, start_a + length) of plan `a` are words [start_b, start_b + length) of plan `b`."""
 
@@ -157,45 +220,51 @@ class SharedPassage(NamedTuple):
 
 
 class _Recent:
-    """The prose of the plans last read, so a plan paired with many others is read once."""
+    """The tokens of the plans last used, so a plan paired with many others is decoded once."""
 
-    def __init__(self, read: Callable[[int], Optional[Prose]]) -> None:
+    def __init__(self, read: Callable[[int], Optional[Tokens]]) -> None:
         self._read = read
-        self._held: "OrderedDict[int, Optional[Prose]]" = OrderedDict()
+        self._held: "OrderedDict[int, Optional[Tokens]]" = OrderedDict()
         self.reads = 0
 
-    def __call__(self, index: int) -> Optional[Prose]:
+    def __call__(self, index: int) -> Optional[Tokens]:
         if index in self._held:
             self._held.move_to_end(index)
             return self._held[index]
         self.reads += 1
-        prose = self._read(index)
-        self._held[index] = prose
+        tokens = self._read(index)
+        self._held[index] = tokens
         if len(self._held) > _LRU_SIZE:
             self._held.popitem(last=False)
-        return prose
+        return tokens
 
 
-def _extend(a: Sequence[str], b: Sequence[str], i: int, j: int, k: int) -> Optional[Tuple[int, int, int]]:
-    """The longest run of equal words through a[i:i+k] == b[j:j+k]: (start in a, start in b, length)."""
-    if list(a[i:i + k]) != list(b[j:j + k]):
-        return None  # a hash collision, or text changed since it was fingerprinted
-    while i > 0 and j > 0 and a[i - 1] == b[j - 1]:
+def _extend(a: Tokens, b: Tokens, i: int, j: int, k: int) -> Optional[Tuple[int, int, int]]:
+    """The longest run of equal tokens through a[i:i+k] == b[j:j+k], within one field of each:
+    (start in a, start in b, length), or None when those k do not match."""
+    words_a, words_b, field_a, field_b = a.words, b.words, a.field_of, b.field_of
+    if i + k > len(words_a) or j + k > len(words_b) or list(words_a[i:i + k]) != list(words_b[j:j + k]):
+        return None  # text changed since it was fingerprinted (or a hash collision)
+    fa, fb = field_a[i], field_b[j]
+    while i > 0 and j > 0 and field_a[i - 1] == fa and field_b[j - 1] == fb and words_a[i - 1] == words_b[j - 1]:
         i, j = i - 1, j - 1
     end = 0
-    while i + end < len(a) and j + end < len(b) and a[i + end] == b[j + end]:
+    while (i + end < len(words_a) and j + end < len(words_b) and field_a[i + end] == fa
+           and field_b[j + end] == fb and words_a[i + end] == words_b[j + end]):
         end += 1
     return i, j, end
 
 
 def find_shared(prints: Sequence[Optional[Sequence[Tuple[int, int]]]], owners: Sequence[str], k: int,
-                min_words: int, read: Callable[[int], Optional[Prose]]) -> Tuple[List[SharedPassage], Dict[str, int]]:
-    """Passages of at least `min_words` words shared by plans with different `owners` (threat keys).
+                min_words: int, tokens: Callable[[int], Optional[Tokens]]
+                ) -> Tuple[List[SharedPassage], Dict[str, int]]:
+    """Passages of at least `min_words` words (within one field) that plans with different `owners`
+    (threat keys) share.
 
-    `prints[i]` are plan i's fingerprints (None: not fingerprinted); `read(i)` gives plan i's prose to
-    confirm and measure a candidate (None when it can no longer be read). Each fingerprint is paired only
-    with the first plan that had it, so a phrase in many plans gives one candidate per plan, not one per
-    pair. Returns the passages and counts (candidate pairs, plans re-read, candidates not confirmed).
+    `prints[i]` are plan i's fingerprints (None: not fingerprinted); `tokens(i)` gives what measures a
+    candidate (a sketch's codes, or the words themselves). Each fingerprint is paired only with the first
+    plan that had it, so a phrase in many plans gives one candidate per plan, not one per pair. Returns
+    the passages and counts: candidate pairs, and plans' tokens decoded.
     """
     first: Dict[int, int] = {}
     candidates: Dict[Tuple[int, int], List[Tuple[int, int]]] = {}
@@ -207,22 +276,30 @@ def find_shared(prints: Sequence[Optional[Sequence[Tuple[int, int]]]], owners: S
             other = seen >> 32
             if other != index and owners[other] != owners[index]:
                 candidates.setdefault((other, index), []).append((seen & 0xFFFFFFFF, position))
-    recent = _Recent(read)
+    recent = _Recent(tokens)
     passages: List[SharedPassage] = []
-    unconfirmed = 0
-    # By the later plan, so each is read once; the earlier ones are few and stay in the recent reads.
+    # By the later plan, so each is decoded once; the earlier ones are few and stay in the recent ones.
     for (a, b) in sorted(candidates, key=lambda pair: (pair[1], pair[0])):
-        prose_a, prose_b = recent(a), recent(b)
-        if prose_a is None or prose_b is None:
-            unconfirmed += 1
+        tokens_a, tokens_b = recent(a), recent(b)
+        if tokens_a is None or tokens_b is None:
             continue
         runs: List[Tuple[int, int, int]] = []
         for i, j in sorted(candidates[(a, b)]):
             if any(i - j == ra - rb and ra <= i < ra + length for ra, rb, length in runs):
                 continue  # within a passage already measured
-            run = _extend(prose_a.words, prose_b.words, i, j, k)
+            run = _extend(tokens_a, tokens_b, i, j, k)
             if run is not None and run[2] >= min_words:
                 runs.append(run)
         passages.extend(SharedPassage(a, b, *run) for run in runs)
-    return passages, {"candidate_pairs": len(candidates), "plans_reread": recent.reads,
-                      "unconfirmed_pairs": unconfirmed}
+    return passages, {"candidate_pairs": len(candidates), "plans_decoded": recent.reads}
+
+
+def confirm(a: Prose, b: Prose, passage: SharedPassage, min_words: int) -> Optional[SharedPassage]:
+    """The passage measured again on the plans' own words (the sketch's 16-bit codes can, rarely, match
+    different words): the passage as it truly is, or None when it is shorter than `min_words`."""
+    anchor = min(passage.length, MIN_PASSAGE_WORDS)
+    middle = (passage.length - anchor) // 2  # away from the ends, where a code collision would show
+    run = _extend(a, b, passage.start_a + middle, passage.start_b + middle, anchor)
+    if run is None or run[2] < min_words:
+        return None
+    return SharedPassage(passage.a, passage.b, *run)

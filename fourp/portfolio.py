@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Mapping, NamedTuple,
                     Optional, Sequence, Tuple)
 
@@ -122,10 +123,7 @@ def plan_facts(plan: "Plan", pack: "RulePack") -> Dict[str, Any]:
     }
     rule = _copied_text_rule(pack)
     if rule is not None:
-        k, w = fingerprint.shingle_sizes(rule.prepared["min_words"])
-        prose = fingerprint.prose_of(data)
-        facts["text"] = {"k": k, "w": w, "words": len(prose.words), "digest": fingerprint.digest(prose.words),
-                         "fingerprints": fingerprint.encode(fingerprint.fingerprints(prose.words, k, w))}
+        facts["text"] = fingerprint.sketch(fingerprint.prose_of(data), rule.prepared["min_words"])
     return facts
 
 
@@ -148,6 +146,10 @@ class PlanFacts:
         if reference and name:
             return f"{name} ({reference})"
         return name or reference or "an unnamed threat"
+
+    @property
+    def threat_name(self) -> str:
+        return self.threat.get("name") or self.threat.get("reference") or "no threat named"
 
     @property
     def threat_identity(self) -> str:
@@ -201,7 +203,8 @@ def _always(ctx: PortfolioContext, prepared: Any) -> Optional[str]:
     return None
 
 
-def _frozen(options: dict) -> Dict[str, Any]:
+def _copy_options(options: dict) -> Dict[str, Any]:
+    """Portfolio checks read their options as given (the pack validated them against the check's schema)."""
     return dict(options)
 
 
@@ -233,9 +236,9 @@ def check_threat_coverage(ctx: PortfolioContext, options: Mapping[str, Any]) -> 
     limit = options["max_days_without_plan"]
     for threat in ctx.register.threats:
         reference, name = threat_key(threat.reference), threat_key(threat.name)
-        pool = by_reference.get(reference, []) if reference else []
-        pool = pool + [p for p in by_name.get(name, []) if name and p not in pool]
-        plans = [p for p in pool if _matches(p, reference, name)]
+        pool = {p.file: p for p in (by_reference.get(reference, []) if reference else [])}
+        pool.update((p.file, p) for p in (by_name.get(name, []) if name else []))
+        plans = [p for p in pool.values() if _matches(p, reference, name)]
         covered.update(p.file for p in plans)
         if any(p.facts.get("status") != "closed" for p in plans):
             continue
@@ -249,7 +252,7 @@ def check_threat_coverage(ctx: PortfolioContext, options: Mapping[str, Any]) -> 
         what = (f"its only plan{'s' if len(closed) > 1 else ''} ({', '.join(closed)}) "
                 f"{'are' if len(closed) > 1 else 'is'} closed" if closed else "no 4P plan")
         yield PortfolioProblem(
-            f"threat {threat.label} is on the register with {what}: {when}", files=tuple(closed),
+            f"Threat {threat.label} is on the register with {what}: {when}", files=tuple(closed),
             locations=(f"{register_file}:{threat.line}" if threat.line else register_file,),
             subject=threat.label, step_down=0 if overdue else 1,
             values={"case": "overdue" if overdue else "no-plan", "days": days, "threat": threat.to_dict()})
@@ -295,26 +298,38 @@ COPIED_TEXT_SCHEMA = {
 
 
 def check_copied_text(ctx: PortfolioContext, options: Mapping[str, Any]) -> Iterator[PortfolioProblem]:
-    """Plans for different threats share no passage of `min_words` words or more. Each passage is one
-    problem naming every plan that holds it, with where it is in each and the passage quoted."""
+    """Plans for different threats share no passage of `min_words` words or more within one text. Each
+    passage is one problem naming every plan that holds it, with where it is in each and the passage
+    quoted. Candidates are measured on the plans' sketches and confirmed on their words."""
     min_words = options["min_words"]
     k, w = fingerprint.shingle_sizes(min_words)
     plans = list(ctx.plans)
-    prints: List[Optional[List[Tuple[int, int]]]] = []
+    sketches: List[Optional[Mapping[str, Any]]] = []
     for plan in plans:
         text = _mapping(plan.facts.get("text"))
-        usable = text.get("k") == k and text.get("w") == w and isinstance(text.get("fingerprints"), str)
-        prints.append(fingerprint.decode(text["fingerprints"]) if usable else None)
-    not_compared = sum(1 for p, plan in zip(prints, plans) if p is None and plan.facts.get("text") is not None)
+        usable = text.get("k") == k and text.get("w") == w and all(
+            isinstance(text.get(key), str) for key in ("fingerprints", "codes", "fields"))
+        sketches.append(text if usable else None)
+    prints = [fingerprint.decode(s["fingerprints"]) if s else None for s in sketches]
 
+    def tokens(index: int) -> Optional[fingerprint.Tokens]:
+        return fingerprint.sketch_tokens(sketches[index]) if sketches[index] else None
+
+    @lru_cache(maxsize=64)
     def read(index: int) -> Optional[fingerprint.Prose]:
         prose = ctx.read_prose(plans[index].file) if ctx.read_prose else None
-        if prose is None or fingerprint.digest(prose.words) != plans[index].facts["text"]["digest"]:
+        if prose is None or fingerprint.digest(prose.words) != _mapping(sketches[index]).get("digest"):
             return None  # unreadable now, or changed since it was evaluated: nothing to confirm or quote
         return prose
 
     owners = [plan.threat_identity for plan in plans]
-    passages, counts = fingerprint.find_shared(prints, owners, k, min_words, read)
+    candidates, counts = fingerprint.find_shared(prints, owners, k, min_words, tokens)
+    passages = []
+    for candidate in candidates:
+        prose_a, prose_b = read(candidate.a), read(candidate.b)
+        confirmed = fingerprint.confirm(prose_a, prose_b, candidate, min_words) if prose_a and prose_b else None
+        if confirmed is not None:
+            passages.append(confirmed)
     # One problem per passage of the earlier plan: a paragraph pasted into several plans is one finding.
     groups: List[Dict[str, Any]] = []
     for passage in sorted(passages, key=lambda p: (p.a, p.start_a, -p.length)):
@@ -337,7 +352,7 @@ def check_copied_text(ctx: PortfolioContext, options: Mapping[str, Any]) -> Iter
             places.append((plans[copy.b], other.line_of(copy.start_b), other.path_of(copy.start_b)))
         places.sort(key=lambda place: place[0].file)
         locations = tuple(_location(plan.file, line_col, path) for plan, line_col, path in places)
-        labels = [f"{plan.file} ({', '.join(filter(None, [plan.facts.get('plan_id'), plan.threat_label]))})"
+        labels = [f"{plan.file} ({', '.join(filter(None, [plan.facts.get('plan_id'), plan.threat_name]))})"
                   for plan, _, _ in places]
         named = " and ".join([", ".join(labels[:-1]), labels[-1]])
         yield PortfolioProblem(
@@ -345,7 +360,7 @@ def check_copied_text(ctx: PortfolioContext, options: Mapping[str, Any]) -> Iter
             files=tuple(p[0].file for p in places), locations=locations,
             subject=source.quote(longest.start_a, min(longest.length, 12), limit=120),
             quote=source.quote(longest.start_a, longest.length),
-            values={"words": longest.length, "not_compared": not_compared, **counts})
+            values={"words": longest.length, **counts})
 
 
 def _location(file: str, line_col: Optional[Tuple[int, int]], path: Tuple[Any, ...]) -> str:
@@ -414,7 +429,7 @@ def _version(value: Any) -> str:
 
 def _kind(name: str, schema: dict, check: Callable[..., Iterator[PortfolioProblem]],
           applies: Callable[[PortfolioContext, Any], Optional[str]] = _always) -> PortfolioCheck:
-    return PortfolioCheck(name, schema, _frozen, check, applies, (check.__doc__ or "").strip())
+    return PortfolioCheck(name, schema, _copy_options, check, applies, (check.__doc__ or "").strip())
 
 
 def _int_option(name: str, minimum: int) -> dict:

@@ -21,10 +21,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-import yaml
-
 from .dates import parse_date
-from .plan import DEFAULT_MAX_BYTES, Locator, _Loader
+from .plan import DEFAULT_MAX_BYTES, PlanError, read_yaml
 
 __all__ = ["RegisteredThreat", "Register", "RegisterError", "load_register", "register_from_entries",
            "threat_key", "THREAT_KINDS"]
@@ -182,21 +180,13 @@ def _read_csv(text: str, file: str) -> Register:
 
 
 def _read_yaml(text: str, file: str) -> Register:
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise RegisterError(file, f"not valid YAML: {exc.problem or exc.context}",
-                            mark.line + 1 if mark else None) from None
-    except yaml.YAMLError as exc:
-        raise RegisterError(file, f"not valid YAML: {exc}") from None
-    finally:
-        loader.dispose()
-    if data is None:
+    if not text.strip():
         raise RegisterError(file, "the register is empty")
-    locator = Locator(node)
+    try:  # the plan loader's safe reading: no alias bombs, no deep nesting, no Python objects
+        data, locator = read_yaml(text, file)
+    except PlanError as exc:
+        reason = "the register is empty" if "holds no document" in exc.reason else exc.reason
+        raise RegisterError(file, reason, exc.line) from None
     path: Tuple[Any, ...] = ()
     if isinstance(data, Mapping):
         if set(data) != {"threats"}:

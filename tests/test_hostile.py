@@ -295,3 +295,24 @@ def test_a_pack_message_cannot_make_a_gigantic_string():
     [finding] = [f for f in fourp.check({"fourp": 1}, pack, AS_OF).findings if f.rule == "r"]
     assert finding.message.startswith("id is not recorded")
     assert "larger than a template may use" in finding.message and len(finding.message) < 500
+
+
+# -- registers ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, reason, line", [
+    ("threats: " + "[" * 100_000 + "\n", "nested more than 64 levels", 1),
+    ("a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [" + ", ".join([f"*{p}"] * 10) + "]\n" for p, c in zip("abcdefgh", "bcdefghi")),
+     "aliases expand", 6),
+    ("threats:\n  - !!python/object/apply:os.system [\"touch fourp-was-here\"]\n", "is not allowed", 2),
+], ids=["deep", "alias bomb", "python tag"])
+def test_a_hostile_register_is_refused_with_its_line(tmp_path, monkeypatch, text, reason, line):
+    from fourp.register import RegisterError, load_register
+
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "register.yaml"
+    path.write_text(text)
+    with pytest.raises(RegisterError) as info:
+        load_register(str(path))
+    assert reason in info.value.reason and info.value.line == line
+    assert not (tmp_path / MARKER).exists()

@@ -557,7 +557,11 @@ def _read_bytes(source: str, max_bytes: int) -> bytes:
         if info.st_size > max_bytes:
             raise _too_large(source, info.st_size, max_bytes)
         try:
-            raw = handle.read(max_bytes + 1)
+            # As much as the file holds (asking for max_bytes would allocate that much for every plan),
+            # and on up to the limit only if it grew meanwhile.
+            raw = handle.read(info.st_size + 1)
+            if len(raw) > info.st_size:
+                raw += handle.read(max_bytes + 1 - len(raw))
         except OSError as exc:
             raise PlanError(source, f"cannot be read: {exc.strerror or exc}",
                             hint="check the drive is connected and try again") from None

@@ -319,3 +319,14 @@ def test_register_file_through_the_audit(pack, tmp_path):
     assert missing["locations"] == [f"{path}:3"]
     assert result.portfolio["register"] == {"file": str(path), "threats": 2}
     assert all(FACTS_KEY in r.meta for r in result.reports)
+
+
+def test_facts_travel_through_the_results_cache(pack, tmp_path, faulty):
+    from fourp.cache import ResultsCache
+
+    folder, register = faulty
+    registered = register_from_entries(register, "register.yaml")
+    cache = ResultsCache(str(tmp_path / "cache"))
+    fresh = audit([str(folder)], pack=pack, as_of=AS_OF, jobs=1, register=registered, cache=cache)
+    kept = audit([str(folder)], pack=pack, as_of=AS_OF, jobs=1, register=registered, cache=cache)
+    assert kept.portfolio == fresh.portfolio and kept.portfolio["findings"]

@@ -310,7 +310,7 @@ def rules(pack_name: Optional[str], fmt: str) -> None:
     click.echo(f"{pack.name} {pack.version or ''}: {pack.title}".rstrip())
     width = max(len(r.id) for r in pack.rules)
     for rule in pack.rules:
-        ps = ",".join(rule.ps) if rule.ps else "plan"
+        ps = ",".join(rule.ps) if rule.ps else ("portfolio" if rule.scope == "portfolio" else "plan")
         off = "" if rule.enabled else "  (disabled)"
         click.echo(f"  {rule.id:<{width}}  {rule.severity:<7}  w{rule.weight:<4g} {ps:<30} {rule.title}{off}")
 

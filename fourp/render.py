@@ -307,9 +307,10 @@ def _compiled_templates() -> Any:
 
 def _environment(flavour: str, colour: bool, sandboxed: bool, search: str) -> Any:
     import jinja2
-    from jinja2.sandbox import SandboxedEnvironment
 
-    cls = SandboxedEnvironment if sandboxed else jinja2.Environment
+    from .sandbox import StrictSandbox  # refuses internals and gigantic output, saying so
+
+    cls = StrictSandbox if sandboxed else jinja2.Environment
     escape = {"html": None, "markdown": markdown_escape, "text": _visible_controls}[flavour]
     env = cls(loader=jinja2.FileSystemLoader(search), autoescape=flavour == "html", trim_blocks=True,
               lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.ChainableUndefined,

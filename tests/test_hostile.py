@@ -16,9 +16,11 @@ from typing import Any, Dict, Tuple
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
 import fourp
 from fourp.audit import audit, discover
+from fourp.cli import main
 from fourp.plan import DEFAULT_MAX_BYTES, load_plan
 
 from conftest import AS_OF, ROOT
@@ -294,7 +296,30 @@ def test_a_pack_message_cannot_make_a_gigantic_string():
     pack = fourp.load_pack(str(HOSTILE / "packs" / "message-memory-bomb.yaml"))
     [finding] = [f for f in fourp.check({"fourp": 1}, pack, AS_OF).findings if f.rule == "r"]
     assert finding.message.startswith("id is not recorded")
-    assert "larger than a template may use" in finding.message and len(finding.message) < 500
+    assert "may not make a value longer than" in finding.message and len(finding.message) < 500
+
+
+# -- templates ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_each_user_template_is_refused_or_rendered_as_expected(name, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    expected = TEMPLATES[name]
+    plan = HOSTILE / "plans" / "template-in-text.yaml"
+    result = CliRunner().invoke(main, ["check", str(plan), "--as-of", AS_OF.isoformat(), "--template",
+                                       str(HOSTILE / "templates" / name)])
+    output = result.output
+    shown = output[:2000]  # a template that was not refused may have printed a great deal
+    assert not (tmp_path / MARKER).exists()
+    assert "<class" not in output and "root:" not in output, shown
+    if "refused" in expected:
+        assert result.exit_code == 2, shown
+        assert "bad template" in output and expected["refused"] in output, shown
+        return
+    assert result.exit_code in (0, 1), shown
+    # Plan text is data: printed exactly as written, never run as a template.
+    assert "SXP-4P-2024-058: {{ 7*1919 }} {% for x in range(3) %}X{% endfor %} OCG" in output, shown
+    assert "13433" not in output and "XXX" not in output, shown
 
 
 # -- registers ----------------------------------------------------------------------------------------------

@@ -85,7 +85,9 @@ def _evaluate_one(path: str, pack: RulePack, as_of: dt.date, max_bytes: int) -> 
     except PlanError as exc:
         return exc.to_dict()  # exceptions with extra fields do not pickle back from workers; dicts do
     except Exception as exc:  # never lose the rest of an audit to one file
-        return PlanError(path, f"fourp could not evaluate this file: {type(exc).__name__}: {exc}").to_dict()
+        return PlanError(path, f"fourp could not evaluate this file: {type(exc).__name__}: {exc}",
+                         hint="a fault in fourp or a plug-in check, not in the plan: please report it with "
+                              "the file").to_dict()
 
 
 def _evaluate_and_keep(path: str, key: Optional[str], pack: RulePack, as_of: dt.date, max_bytes: int,

@@ -283,6 +283,23 @@ def test_bad_files_do_not_change_the_other_plans_results(tmp_path, pack):
     assert by_name(whole, mixed / "examples") == clean
 
 
+def test_a_fault_in_fourp_on_one_plan_is_that_plans_error_and_the_rest_go_on(tmp_path, pack, monkeypatch):
+    import fourp.engine
+
+    real = fourp.engine.evaluate
+
+    def faulty(plan, *args, **kwargs):
+        if plan.source.endswith("surrey-no-lro.yaml"):
+            raise ZeroDivisionError("division by zero")  # a bug, in fourp or in a plug-in
+        return real(plan, *args, **kwargs)
+    monkeypatch.setattr(fourp.engine, "evaluate", faulty)
+    result = audit([str(EXAMPLES)], pack=pack, as_of=AS_OF, jobs=1)
+    assert len(result.reports) == len(list(EXAMPLES.glob("*.yaml"))) - 1
+    [error] = result.errors
+    assert error.file.endswith("surrey-no-lro.yaml") and "ZeroDivisionError" in error.reason
+    assert "not in the plan" in error.hint
+
+
 def test_the_exit_code_says_when_some_files_could_not_be_read(tmp_path):
     good = str(EXAMPLES / "good-plan.yaml")
     alone = run("check", good, *AS_OF_ARGS, "--format", "json")

@@ -381,16 +381,14 @@ def parse_text(text: str, source: str, suffix: str = ".yaml") -> Plan:
     return plan
 
 
+#: How a whole file's single value is described, most specific type first (a bool is also an int).
+_KINDS = ((bool, "a single yes or no"), ((int, float), "a single number"), (str, "a single line of text"),
+          (list, "a list"))
+
+
 def _kind_of(value: Any) -> str:
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "a single line of text"
-    if isinstance(value, bool):
-        return "a single yes or no"
-    if isinstance(value, (int, float)):
-        return "a single number"
-    return f"a single value ({type(value).__name__})"
+    return next((words for types, words in _KINDS if isinstance(value, types)),
+                f"a single value ({type(value).__name__})")
 
 
 def _check_size(data: Any, source: str) -> None:

@@ -84,76 +84,78 @@ CATEGORIES = ("drugs", "firearms", "modern-slavery", "fraud", "money-laundering"
               "organised-acquisitive-crime", "organised-immigration-crime", "cyber")
 PLACEHOLDERS = ("Ongoing", "TBC", "No update", "See above", "In progress")
 
+# Stock wording is kept to nine words or fewer: every entry goes on with its own detail (see _detail), as
+# officers' entries do, so two plans share a long run of words only where one was copied from the other.
 _ACTIONS = {
     "pursue": (
-        "Financial investigation of the {business} accounts to evidence money laundering by the group in {place}",
-        "Execute drugs warrants at the addresses in {place} identified by {op} and arrest the principal members",
-        "Covert surveillance of the line holders and their couriers between {place} and {place2}",
-        "Telephone and cell site analysis of the line phones used to supply class A across {place}",
-        "Seize and forfeit the vehicles the group uses to move cash and drugs from {place2}",
-        "Target the replacement line holder reported by the intelligence unit in {place}",
+        "Financial investigation of the {business} accounts in {place}",
+        "Execute drugs warrants under {op} and arrest the principals",
+        "Covert surveillance of the line holders and couriers",
+        "Cell site analysis of the line phones used in {place}",
+        "Seize and forfeit the vehicles used to move cash",
+        "Target the replacement line holder in {place}",
     ),
     "prevent": (
-        "Refer the teenage runners identified in {place} to the youth diversion programme with mentors",
-        "Deliver county lines exploitation input to year nine pupils at two schools in {place}",
-        "Add exclusion and non-association licence conditions for the member released to {place2}",
-        "Offer the young people found at the warrants in {place} a place on the diversion scheme",
-        "Work with the community safety partnership on a diversion activity programme in {place}",
+        "Refer the teenage runners to youth diversion",
+        "Deliver county lines input to year nine pupils",
+        "Add licence conditions for the member released to {place2}",
+        "Offer the young people found a diversion place",
+        "Diversion activity programme with the community safety partnership",
     ),
     "protect": (
-        "Joint visits with housing officers to the cuckooed flats in {place} and safety planning with tenants",
-        "Apply for closure orders on the flats still used for dealing in {place}",
-        "Complete National Referral Mechanism referrals for the exploited people found in {place}",
-        "Target harden the homes of the vulnerable adults the group has cuckooed in {place2}",
-        "Visit the businesses in {place} the group uses to launder cash and brief the owners on reporting",
+        "Joint visits with housing to the cuckooed flats",
+        "Apply for closure orders on the flats in {place}",
+        "National Referral Mechanism referrals for exploited people",
+        "Target harden the homes of the cuckooed adults",
+        "Brief the businesses used to launder cash in {place}",
     ),
     "prepare": (
-        "Consult the lifetime offender manager on SCPO terms for the principal members after conviction",
-        "Agree a community reassurance and communications plan with the council in {place} for the trial",
-        "Brief the neighbourhood teams in {place} on the tension indicators to watch after the warrants",
-        "Plan the management of the principal members on release with probation and the LOM",
-        "Prepare a community impact statement for sentencing with residents of {place}",
+        "Consult the lifetime offender manager on SCPO terms",
+        "Community reassurance plan with the council for the trial",
+        "Brief neighbourhood teams on tension indicators in {place}",
+        "Plan release management with probation and the LOM",
+        "Community impact statement for sentencing in {place}",
     ),
 }
 _OBJECTIVES = {
-    "pursue": "Dismantle the {threat} supply line into {place} and prosecute its principal members under {op}.",
-    "prevent": "Stop young people in {place} and {place2} being drawn into the {threat} line as runners.",
-    "protect": "Safeguard the vulnerable people in {place} whose homes the {threat} has taken over.",
-    "prepare": "Manage the principal members for life after conviction and keep {place} informed and safe.",
+    "pursue": "Dismantle the {threat} supply line into {place}.",
+    "prevent": "Stop young people being drawn into the {threat} line.",
+    "protect": "Safeguard the vulnerable people the {threat} exploits.",
+    "prepare": "Manage the principal members for life after conviction.",
 }
 _RESULTS = (
-    "Warrants executed; {n} people arrested and charged with conspiracy to supply class A and remanded.",
-    "Accounts restrained under POCA and {n},500 GBP cash seized at the premises in {place}.",
-    "All {n} young people referred and engaged with mentors; most now attending weekly sessions.",
-    "Closure orders granted at {place} Magistrates Court for three months on {n} flats.",
-    "NRM referrals made for {n} people; reasonable grounds decisions received and support in place.",
-    "Input delivered to {n} classes in {place}; teachers trained to spot and report exploitation.",
-    "Meeting held with the lifetime offender manager; SCPO applications drafted for {n} principals.",
+    "Warrants executed; {n} people charged and remanded.",
+    "Accounts restrained under POCA and {n},500 GBP seized.",
+    "All {n} young people referred and engaged with mentors.",
+    "Closure orders granted on {n} flats for three months.",
+    "NRM referrals made for {n} people; support in place.",
+    "Input delivered to {n} classes in {place}.",
+    "SCPO applications drafted with the lifetime offender manager.",
 )
 _LOG = (
-    "Monthly management meeting agreed to keep the {threat} at high priority for {place}.",
-    "Intelligence from {place} shows the line holder moved two runners to {place2} this week.",
-    "Met housing and the council to agree joint visits to {n} cuckooed flats in {place}.",
-    "Surveillance under {op} confirmed the courier route between {place} and {place2}.",
-    "Safeguarding strategy meeting held for {n} young people linked to the {threat} in {place}.",
-    "Partner tasking meeting reviewed progress on prevent and protect actions with the council.",
-    "Disruption recorded on APMIS after cash and drugs were seized from a safe house in {place}.",
-    "Briefed the neighbourhood team in {place} on the vehicles and addresses linked to the group.",
+    "Management meeting kept the {threat} at high priority.",
+    "Intelligence shows the line holder moved two runners.",
+    "Agreed joint visits to {n} cuckooed flats with housing.",
+    "Surveillance under {op} confirmed the courier route.",
+    "Strategy meeting held for {n} young people at risk.",
+    "Partner tasking meeting reviewed prevent and protect actions.",
+    "Disruption recorded on APMIS after a safe house search.",
+    "Briefed the neighbourhood team on the group's vehicles.",
 )
 _REVIEWS = (
-    "Reviewed progress across the four Ps; {n} actions completed and new prevent work raised for {place}.",
-    "Runners engaged with diversion; financial enquiries into the {threat} progressing in {place}.",
-    "Threat picture unchanged; agreed to widen protect work to {place2} with the housing team.",
-    "Warrant planning under {op} on track; partners asked to record their disruptions on APMIS.",
+    "Reviewed the four Ps; {n} actions completed.",
+    "Runners engaged with diversion; financial enquiries progressing.",
+    "Threat picture unchanged; protect work widened to {place2}.",
+    "Warrant planning under {op} on track.",
 )
-_SUMMARY_PARTS = (
-    "supplies class A across {place} and {place2} using {n} exploited young people from {street} as runners",
-    "launders its cash through a {business} and {m} takeaways in {place}",
-    "cuckoos the flats of {n} vulnerable adults around {street} and moves stock by {vehicle} at night",
-    "uses violence against rival dealers in {place2} and has access to {weapon} according to {who}",
-    "recruits children from the pupil referral unit in {place2} with offers of {lure}",
-    "has links to suppliers in {place3} and sends couriers {m} times a week by {vehicle}",
-    "harm reduced after the {month} warrants but a replacement line holder is active in {place}",
+_SUMMARY_PARTS = (  # each short, and each followed by its source's reference
+    "supplies class A in {place} using {n} exploited runners from {street}",
+    "launders cash through a {business} and {m} takeaways in {place}",
+    "cuckoos {n} vulnerable adults around {street} and moves stock by {vehicle}",
+    "violent towards rivals in {place2} and has {weapon} says {who}",
+    "recruits children in {place2} with offers of {lure}",
+    "supplied from {place3} by couriers {m} times a week by {vehicle}",
+    "harm down since the {month} warrants but a new line holder is in {place}",
 )
 _VEHICLES = ("hire car", "train", "taxi", "moped", "coach", "van", "bicycle", "private car")
 _WEAPONS = ("a firearm", "knives", "a converted pistol", "a shotgun", "machetes", "noxious liquids")
@@ -174,11 +176,11 @@ _BUSINESSES = ("hand car wash", "vape shop", "barber shop", "nail bar", "mini ma
 
 
 def _detail(rng: random.Random) -> str:
-    """Who did what with whom, where and when: what makes officers' entries differ from one another, so
+    """When, who, what with whom and where: what makes officers' entries differ from one another, so
     independent plans share no long passage by chance (the copied-text rule would rightly flag them)."""
-    return (f"{rng.choice(FIRST)} {rng.choice(LAST)} {rng.choice(_VERBS)} {rng.choice(_WHOM)} in "
-            f"{rng.choice(PLACES)} on {rng.choice(_DAYS)} {rng.randint(1, 28)} {rng.choice(_MONTHS)} "
-            f"(ref {rng.randint(100, 99999)})")
+    return (f"ref {rng.randint(1000, 999999)} on {rng.choice(_DAYS)} {rng.randint(1, 28)} {rng.choice(_MONTHS)}: "
+            f"{rng.choice(FIRST)} {rng.choice(LAST)} {rng.choice(_VERBS)} {rng.choice(_WHOM)} in "
+            f"{rng.choice(PLACES)} at {rng.randint(7, 21)}:{rng.randint(0, 59):02d} (log {rng.randint(1000, 999999)})")
 
 
 def _stream(seed: int, index: int, part: str) -> random.Random:
@@ -215,7 +217,8 @@ def _summary(seed: int, index: int, fill: Dict[str, str]) -> str:
     parts = rng.sample(_SUMMARY_PARTS, 4)
     return "; ".join(p.format(n=rng.randint(2, 12), m=rng.randint(2, 6), vehicle=rng.choice(_VEHICLES),
                               weapon=rng.choice(_WEAPONS), lure=rng.choice(_LURES), month=rng.choice(_MONTHS),
-                              who=f"{rng.choice(FIRST)} {rng.choice(LAST)}", **fill) for p in parts) + "."
+                              who=f"{rng.choice(FIRST)} {rng.choice(LAST)}", **fill)
+                     + f" (source {rng.randint(10000, 999999)})" for p in parts) + "."
 
 
 def _fill(seed: int, index: int) -> Dict[str, str]:
@@ -226,12 +229,26 @@ def _fill(seed: int, index: int) -> Dict[str, str]:
             "threat": f"{street} OCG", "op": f"Op {rng.choice(BIRDS)}", "business": rng.choice(_BUSINESSES)}
 
 
+def _head(rng: random.Random, index: int, fail_share: float, copy_share: float) -> Tuple[set, bool]:
+    """The first draws of a plan's stream: its failings and whether it copies; so they can be known for
+    any plan without generating it."""
+    fails = {name for name in FAILINGS if rng.random() < fail_share}
+    return fails, bool(index) and rng.random() < copy_share
+
+
 def generate_plan(seed: int, index: int, as_of: dt.date, fail_share: float, copy_share: float
                   ) -> Tuple[str, List[str]]:
     """The YAML text of plan `index` and the failings put into it."""
     rng = _stream(seed, index, "plan")
-    fails = {name for name in FAILINGS if rng.random() < fail_share}
-    copied_from: Optional[int] = index - 1 - rng.randrange(index) if index and rng.random() < copy_share else None
+    fails, copies = _head(rng, index, fail_share, copy_share)
+    copied_from: Optional[int] = None
+    if copies:  # from an earlier plan that holds its own summary (assessed, and not itself a copy)
+        for _ in range(8):
+            source = index - 1 - rng.randrange(index)
+            source_fails, source_copies = _head(_stream(seed, source, "plan"), source, fail_share, copy_share)
+            if not source_copies and "threat-assessed" not in source_fails:
+                copied_from = source
+                break
     # Some failings exclude others' preconditions: keep what makes each one testable.
     status = "closed" if "closure-debriefed" in fails or rng.random() < 0.05 else "active"
     if status == "closed":
@@ -292,7 +309,7 @@ def generate_plan(seed: int, index: int, as_of: dt.date, fail_share: float, copy
             next_review = as_of - dt.timedelta(days=rng.randint(5, 60))
         harm, likelihood = rng.randint(20, 60), rng.randint(8, 24)
         out += ["  assessment:", "    method: MoRiLE", f"    assessed: {_stamp(assessed)}",
-                f"    assessor: {_q(_person(rng, (('DS', 'Detective Sergeant'),))[0] + ', intelligence unit')}",
+                f"    assessor: {_person(rng, (('DS', 'Detective Sergeant'),))[0]}",
                 f"    scope: {'partial' if 'threat-assessment-whole' in fails else 'whole-threat'}",
                 f"    harm: {harm}", f"    likelihood: {likelihood}", f"    risk: {harm * likelihood}",
                 f"    confidence: {rng.randint(1, 4)}", f"    priority: {rng.choice(('high', 'medium'))}",
@@ -335,7 +352,7 @@ def generate_plan(seed: int, index: int, as_of: dt.date, fail_share: float, copy
     for p in ps:
         if p == dropped:
             continue
-        objective = f"{_OBJECTIVES[p].format(**fill)} Agreed when {_detail(rng)}."
+        objective = f"{_OBJECTIVES[p].format(**fill)} {_detail(rng)}."
         out += [f"{p}:", "  objectives:", f"    - {_q(objective)}", "  actions:"]
         for k in range(counts[p]):
             sequence += 1
@@ -379,7 +396,7 @@ def generate_plan(seed: int, index: int, as_of: dt.date, fail_share: float, copy
                 if "disruptions-recorded" not in fails and (sequence == 1 or rng.random() < 0.5):
                     summary_text = f"{rng.choice(results).format(n=rng.randint(2, 9), **fill)} {_detail(rng)}."
                     if sequence == 1 and "disruptions-meet-standard" in fails:  # SEROCU L57
-                        summary_text = f"Management of registered sex offenders in {fill['place']}."
+                        summary_text = f"Management of registered sex offenders in {fill['place']}; {_detail(rng)}."
                     out += ["      disruption:", f"        reference: APMIS-D-{rng.randint(10000, 99999)}",
                             f"        impact: {rng.choice(('major', 'moderate', 'minor'))}",
                             f"        recorded: {_stamp(min(finished + dt.timedelta(days=1), end))}",
@@ -407,7 +424,7 @@ def generate_plan(seed: int, index: int, as_of: dt.date, fail_share: float, copy
         for moment in sorted(qa):
             if moment > created:
                 out.append(f"  - {{at: {_stamp(moment)}, by: {supervisor}, role: supervisor, outcome: approved, "
-                           f"comments: {_q('Balanced plan with partner actions in prevent and protect; ' + _detail(rng) + '.')}}}")
+                           f"comments: {_q('Balanced across the four Ps; ' + _detail(rng) + '.')}}}")
     else:
         out[-1] = "quality_assurance: []"
     out += ["", "log:"]

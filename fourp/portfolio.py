@@ -324,43 +324,42 @@ def check_copied_text(ctx: PortfolioContext, options: Mapping[str, Any]) -> Iter
 
     owners = [plan.threat_identity for plan in plans]
     candidates, counts = fingerprint.find_shared(prints, owners, k, min_words, tokens)
-    passages = []
-    for candidate in candidates:
+    # Confirmed on the plans' words, by the later plan so each is read once, noting there all that is
+    # reported (quote, places), so nothing is read twice.
+    passages: List[Tuple[fingerprint.SharedPassage, Dict[str, Any]]] = []
+    for candidate in sorted(candidates, key=lambda c: (c.b, c.a, c.start_a)):
         prose_a, prose_b = read(candidate.a), read(candidate.b)
-        confirmed = fingerprint.confirm(prose_a, prose_b, candidate, min_words) if prose_a and prose_b else None
-        if confirmed is not None:
-            passages.append(confirmed)
+        passage = fingerprint.confirm(prose_a, prose_b, candidate, min_words) if prose_a and prose_b else None
+        if passage is not None:
+            passages.append((passage, {
+                "quote": prose_a.quote(passage.start_a, passage.length),
+                "subject": prose_a.quote(passage.start_a, min(passage.length, 12), limit=120),
+                "places": {passage.a: _location(plans[passage.a].file, prose_a.line_of(passage.start_a),
+                                                prose_a.path_of(passage.start_a)),
+                           passage.b: _location(plans[passage.b].file, prose_b.line_of(passage.start_b),
+                                                prose_b.path_of(passage.start_b))}}))
     # One problem per passage of the earlier plan: a paragraph pasted into several plans is one finding.
     groups: List[Dict[str, Any]] = []
-    for passage in sorted(passages, key=lambda p: (p.a, p.start_a, -p.length)):
+    for passage, noted in sorted(passages, key=lambda item: (item[0].a, item[0].start_a, -item[0].length)):
         group = groups[-1] if groups else None
         if group is not None and group["a"] == passage.a and passage.start_a < group["end"]:
             group["end"] = max(group["end"], passage.start_a + passage.length)
-            group["copies"].append(passage)
+            group["copies"].append((passage, noted))
         else:
-            groups.append({"a": passage.a, "end": passage.start_a + passage.length, "copies": [passage]})
+            groups.append({"a": passage.a, "end": passage.start_a + passage.length, "copies": [(passage, noted)]})
     for group in groups:
-        longest = max(group["copies"], key=lambda p: p.length)
-        source = read(longest.a)
-        assert source is not None  # it was read to confirm the passage
-        places = [(plans[longest.a], source.line_of(longest.start_a), source.path_of(longest.start_a))]
-        for copy in sorted(group["copies"], key=lambda p: plans[p.b].file):
-            if any(place[0] is plans[copy.b] for place in places):
-                continue
-            other = read(copy.b)
-            assert other is not None
-            places.append((plans[copy.b], other.line_of(copy.start_b), other.path_of(copy.start_b)))
-        places.sort(key=lambda place: place[0].file)
-        locations = tuple(_location(plan.file, line_col, path) for plan, line_col, path in places)
-        labels = [f"{plan.file} ({', '.join(filter(None, [plan.facts.get('plan_id'), plan.threat_name]))})"
-                  for plan, _, _ in places]
+        longest, noted = max(group["copies"], key=lambda item: item[0].length)
+        places = {longest.a: noted["places"][longest.a]}
+        for copy, copy_noted in group["copies"]:
+            places.setdefault(copy.b, copy_noted["places"][copy.b])
+        order = sorted(places, key=lambda index: plans[index].file)
+        labels = [f"{plans[i].file} ({', '.join(filter(None, [plans[i].facts.get('plan_id'), plans[i].threat_name]))})"
+                  for i in order]
         named = " and ".join([", ".join(labels[:-1]), labels[-1]])
         yield PortfolioProblem(
             f"{named} share a {longest.length}-word passage, though they manage different threats",
-            files=tuple(p[0].file for p in places), locations=locations,
-            subject=source.quote(longest.start_a, min(longest.length, 12), limit=120),
-            quote=source.quote(longest.start_a, longest.length),
-            values={"words": longest.length, **counts})
+            files=tuple(plans[i].file for i in order), locations=tuple(places[i] for i in order),
+            subject=noted["subject"], quote=noted["quote"], values={"words": longest.length, **counts})
 
 
 def _location(file: str, line_col: Optional[Tuple[int, int]], path: Tuple[Any, ...]) -> str:

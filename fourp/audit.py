@@ -178,6 +178,8 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
     files = discover(paths, exclude, discovery_errors)
     jobs = max(1, jobs or os.cpu_count() or 1)
     slots: List[Optional[Union[Report, Dict[str, Any]]]] = [None] * len(files)
+    if os.environ.get("FOURP_NO_CACHE"):  # every cache of fourp off, whatever the caller asked
+        cache = None
     context = ResultsCache.context(pack.files, as_of, max_bytes) if cache is not None else ""
     tasks: List[Tuple[int, str, Optional[str]]] = []  # (slot, path, cache key) of each plan to evaluate
     done = 0

@@ -118,23 +118,11 @@ class ResultsCache:
     def put(self, key: str, result: Any) -> bool:
         """Stores a result atomically (temp file in the same folder, then rename). False if it could not
         be stored (a read-only or full disk): the cache is an optimisation and never fails an audit."""
-        folder = os.path.dirname(self._entry(key))
-        temp = None
         try:
-            os.makedirs(folder, mode=0o700, exist_ok=True)
             blob = zlib.compress(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), 1)
-            fd, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(blob)
-            os.replace(temp, self._entry(key))
-            return True
-        except Exception:
-            if temp is not None:
-                try:
-                    os.unlink(temp)
-                except OSError:
-                    pass
+        except Exception:  # something in a plug-in's report that cannot be stored
             return False
+        return write_atomic(self._entry(key), blob)
 
     # -- housekeeping ------------------------------------------------------------------------------------
 
@@ -188,6 +176,27 @@ class ResultsCache:
         except OSError:
             pass
         return removed
+
+
+def write_atomic(path: str, blob: bytes) -> bool:
+    """Writes a cache file whole or not at all (temp file in the same folder, then rename), in a folder
+    only this user can read. False if it could not be written: a cache never fails what uses it."""
+    folder = os.path.dirname(path)
+    temp = None
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(blob)
+        os.replace(temp, path)
+        return True
+    except OSError:
+        if temp is not None:
+            try:
+                os.unlink(temp)
+            except OSError:
+                pass
+        return False
 
 
 def _walk_up(*roots: str) -> Iterable[Tuple[str, List[str]]]:

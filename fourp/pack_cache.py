@@ -13,7 +13,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from functools import lru_cache
 from typing import Any, Callable, Optional, Tuple
 
@@ -74,24 +73,16 @@ def _read(entry: str, file: str) -> Any:
 def _write(entry: str, file: str, pack: Any) -> None:
     import dataclasses
 
-    temp = None
+    from .cache import write_atomic
+
     try:
         hashes: Tuple[Tuple[str, Optional[str]], ...] = tuple((path, _file_hash(path)) for path in pack.files)
         bare = dataclasses.replace(pack, rules=tuple(dataclasses.replace(r, template=None) for r in pack.rules))
         blob = pickle.dumps({"code": code_fingerprint(), "file": os.path.abspath(file), "files": hashes,
                              "pack": bare}, protocol=pickle.HIGHEST_PROTOCOL)
-        folder = os.path.dirname(entry)
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(blob)
-        os.replace(temp, entry)
-    except Exception:  # a pack with unpicklable plug-in parts, or a read-only disk: simply not cached
-        if temp is not None:
-            try:
-                os.unlink(temp)
-            except OSError:
-                pass
+    except Exception:  # a pack with unpicklable plug-in parts: simply not cached
+        return
+    write_atomic(entry, blob)  # a read-only disk: not cached either
 
 
 def load_cached(file: str, load: Callable[[str], Any]) -> Any:

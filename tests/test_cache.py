@@ -199,3 +199,11 @@ def test_a_named_pipe_among_the_plans_does_not_stall_the_cache(folder, tmp_path)
     os.mkfifo(folder / "pipe.yaml")
     result = _run(folder, ResultsCache(tmp_path / "cache"))
     assert any(e.file.endswith("pipe.yaml") for e in result.errors)
+
+
+def test_fourp_no_cache_turns_every_cache_off(folder, tmp_path, monkeypatch):
+    monkeypatch.setenv("FOURP_NO_CACHE", "1")
+    cache = Counting(tmp_path / "cache")
+    _run(folder, cache)
+    load_pack()
+    assert cache.stores == 0 and not os.path.exists(default_cache_dir())

@@ -182,9 +182,11 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
         cache = None
     context = ResultsCache.context(pack.files, as_of, max_bytes) if cache is not None else ""
     tasks: List[Tuple[int, str, Optional[str]]] = []  # (slot, path, cache key) of each plan to evaluate
+    keys: List[Optional[str]] = []
     done = 0
     for index, path in enumerate(files):
         key, kept = cache.lookup(context, path, max_bytes) if cache is not None else (None, None)
+        keys.append(key)
         if kept is None:
             tasks.append((index, path, key))
             continue
@@ -220,10 +222,17 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
     errors = tuple(discovery_errors) + tuple(_as_error(r) for r in results if isinstance(r, dict))
     from .portfolio import FACTS_KEY, evaluate_portfolio, reader_for_files
 
-    portfolio = evaluate_portfolio(((r.file or "<plan>", r.meta.get(FACTS_KEY)) for r in reports), pack, as_of,
-                                   register, reader_for_files(max_bytes))
+    # The cross-plan verdict depends on every plan's content (and the register): kept under all their keys.
+    portfolio_key = (cache.portfolio_key(context, keys, register)
+                     if cache is not None and keys and all(keys) and not discovery_errors else None)
+    portfolio = cache.get_portfolio(portfolio_key) if portfolio_key is not None else None
+    if portfolio is None:
+        portfolio = evaluate_portfolio(((r.file or "<plan>", r.meta.get(FACTS_KEY)) for r in reports), pack,
+                                       as_of, register, reader_for_files(max_bytes)).to_dict()
+        if portfolio_key is not None:
+            cache.put_portfolio(portfolio_key, portfolio)
     return AuditReport(as_of=as_of, pack=pack.name, pack_version=pack.version, reports=reports, errors=errors,
-                       summary=summarise(reports, errors, pack), portfolio=portfolio.to_dict(),
+                       summary=summarise(reports, errors, pack), portfolio=portfolio,
                        notes=tuple(repeated_ids(reports)))
 
 

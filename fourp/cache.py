@@ -3,7 +3,7 @@
 An entry is found by a key made from everything a report depends on: the plan file's bytes (by SHA-256),
 the path it was read from (reports name it), the content of every file of the pack and of the packs it
 extends, the as-of date, the size limit for a plan, and fourp's version (and, for a development checkout,
-its code). Change any of these and the plan
+its code). An audit's cross-plan verdict is kept under the keys of all its plans (and its register). Change any of these and the plan
 is evaluated afresh; nothing is ever matched on a file's name or time alone.
 
 The cache lives under the user's cache folder (`$XDG_CACHE_HOME/fourp`, else `~/.cache/fourp`), never
@@ -97,6 +97,25 @@ class ResultsCache:
         if content is None or self.key(context, path, content) != key:
             return False
         return self.put(key, result)
+
+    def portfolio_key(self, context: str, plan_keys: Sequence[str], register: Any = None) -> Optional[str]:
+        """The key of an audit's cross-plan verdict: every plan's key (content and path) and the register.
+        None when the register cannot be fingerprinted (the verdict is then not kept)."""
+        digest = hashlib.sha256(f"portfolio\0{context}".encode("utf-8"))
+        for key in sorted(plan_keys):
+            digest.update(key.encode("ascii"))
+        try:
+            digest.update(pickle.dumps(register, protocol=4))
+        except Exception:
+            return None
+        return digest.hexdigest()
+
+    def get_portfolio(self, key: str) -> Optional[dict]:
+        stored = self.get(key)
+        return stored.get("portfolio") if isinstance(stored, dict) and stored.get("kind") == "portfolio" else None
+
+    def put_portfolio(self, key: str, portfolio: dict) -> bool:
+        return self.put(key, {"kind": "portfolio", "portfolio": portfolio})
 
     def _entry(self, key: str) -> str:
         return os.path.join(self._results, key[:2], key)
@@ -228,4 +247,6 @@ def _is_result(value: Any) -> bool:
 
     if isinstance(value, Report):
         return True
+    if isinstance(value, dict) and value.get("kind") == "portfolio":
+        return isinstance(value.get("portfolio"), dict)
     return isinstance(value, dict) and isinstance(value.get("file"), (str, type(None))) and "reason" in value

@@ -42,12 +42,16 @@ class Counting(ResultsCache):
 
     def get(self, key):
         result = super().get(key)
-        self.hits += result is not None
+        self.hits += result is not None and not _is_portfolio(result)
         return result
 
     def put(self, key, result):
-        self.stores += 1
+        self.stores += not _is_portfolio(result)
         return super().put(key, result)
+
+
+def _is_portfolio(result):
+    return isinstance(result, dict) and result.get("kind") == "portfolio"
 
 
 def _run(folder, cache, as_of=AS_OF, pack=None):
@@ -127,9 +131,10 @@ def test_a_changed_pack_or_a_pack_it_extends_is_evaluated_again(folder, tmp_path
 def test_corrupt_entries_are_misses(folder, tmp_path):
     first = _run(folder, ResultsCache(tmp_path / "cache"))
     entries = [os.path.join(d, f) for d, _, fs in os.walk(tmp_path / "cache" / "results") for f in fs]
-    assert len(entries) == 4
+    assert len(entries) == 5  # four plans and the cross-plan verdict
     # Empty, garbage, a valid entry of the wrong thing, and one cut short.
-    payloads = [b"", b"\x00garbage", zlib.compress(pickle.dumps(1)), open(entries[3], "rb").read()[:40]]
+    payloads = [b"", b"\x00garbage", zlib.compress(pickle.dumps(1)), open(entries[3], "rb").read()[:40],
+                zlib.compress(pickle.dumps({"kind": "portfolio", "portfolio": "not a verdict"}))]
     for entry, payload in zip(entries, payloads):
         with open(entry, "wb") as handle:
             handle.write(payload)
@@ -149,7 +154,7 @@ def test_an_unwritable_cache_never_fails_an_audit(folder, tmp_path):
 def test_clear_removes_every_entry(folder, tmp_path):
     cache = ResultsCache(tmp_path / "cache")
     _run(folder, cache)
-    assert cache.clear() == 4
+    assert cache.clear() == 5
     counting = Counting(tmp_path / "cache")
     _run(folder, counting)
     assert counting.hits == 0
@@ -184,10 +189,10 @@ def test_the_audit_command_caches_unless_told_not_to(folder, tmp_path):
     assert not os.path.exists(results)  # --no-cache keeps nothing
     first = runner.invoke(main, args)
     assert first.exit_code == 2  # broken.yaml cannot be read
-    assert sum(len(fs) for _, _, fs in os.walk(results)) == 4
+    assert sum(len(fs) for _, _, fs in os.walk(results)) == 5
     elsewhere = tmp_path / "elsewhere"
     runner.invoke(main, args + ["--cache-dir", str(elsewhere)])
-    assert sum(len(fs) for _, _, fs in os.walk(elsewhere / "results")) == 4
+    assert sum(len(fs) for _, _, fs in os.walk(elsewhere / "results")) == 5
     cleared = runner.invoke(main, ["cache", "clear"])
     assert cleared.exit_code == 0 and "removed" in cleared.output
     assert sum(len(fs) for _, _, fs in os.walk(results)) == 0
@@ -207,3 +212,20 @@ def test_fourp_no_cache_turns_every_cache_off(folder, tmp_path, monkeypatch):
     _run(folder, cache)
     load_pack()
     assert cache.stores == 0 and not os.path.exists(default_cache_dir())
+
+
+def test_the_cross_plan_verdict_is_kept_only_while_every_plan_is_unchanged(folder, tmp_path, monkeypatch):
+    import fourp.portfolio
+
+    judged = []
+    real = fourp.portfolio.evaluate_portfolio
+    monkeypatch.setattr(fourp.portfolio, "evaluate_portfolio", lambda *a, **k: judged.append(1) or real(*a, **k))
+    (folder / "broken.yaml").unlink()
+    first = _run(folder, ResultsCache(tmp_path / "cache"))
+    again = _run(folder, ResultsCache(tmp_path / "cache"))
+    assert len(judged) == 1 and again.portfolio == first.portfolio
+    shutil.copy(os.path.join(EXAMPLES, "sussex-copied-text.yaml"), folder)  # a plan added
+    added = _run(folder, ResultsCache(tmp_path / "cache"))
+    assert len(judged) == 2 and added.portfolio == _run(folder, None).portfolio
+    later = _run(folder, ResultsCache(tmp_path / "cache"), as_of=AS_OF + dt.timedelta(days=1))
+    assert len(judged) == 4 and later.portfolio["findings"] is not None

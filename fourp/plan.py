@@ -23,7 +23,6 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 #: A document holding more values than this, counting each alias as the values it repeats, is refused:
 #: it stops the "billion laughs" alias bomb, and no real plan (a few hundred values) comes near it.
 MAX_VALUES = 200_000
-MAX_EXPANDED_NODES = MAX_VALUES  # the name this limit had before; kept for callers that imported it
 #: Deeper than any honest plan (about 6 levels); refused before anything recursive walks the document.
 MAX_DEPTH = 64
 PLAN_SUFFIXES = (".yaml", ".yml", ".json")

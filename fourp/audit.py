@@ -4,6 +4,7 @@ An unreadable or malformed file is one row with its reason; the audit always goe
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import os
@@ -103,6 +104,19 @@ def _work(task: Tuple[str, Optional[str]]) -> Union[Report, Dict[str, Any]]:
     settings = _worker_settings
     return _evaluate_and_keep(task[0], task[1], _worker_pack, settings["as_of"], settings["max_bytes"],
                               settings["cache"], settings["cache_context"])
+
+
+def _sharing(result: Union[Report, Dict[str, Any]], shared: Dict[Any, Any]) -> Union[Report, Dict[str, Any]]:
+    """The report with the parts many reports hold alike (a rule passed, its title and remediation) made
+    one object for all of them: reports from workers and the cache arrive as copies, and ten thousand
+    plans' copies of the same results are most of an audit's memory."""
+    if not isinstance(result, Report):
+        return result
+    results = tuple(shared.setdefault(r, r) for r in result.results)
+    findings = tuple(dataclasses.replace(f, title=shared.setdefault(f.title, f.title),
+                                         remediation=shared.setdefault(f.remediation, f.remediation))
+                     for f in result.findings)
+    return dataclasses.replace(result, results=results, findings=findings)
 
 
 def _collect_less(freeze: bool = False) -> Tuple[int, int, int]:
@@ -217,7 +231,8 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
                     progress(done, len(files))
     if cache is not None:
         cache.prune()
-    results = [r for r in slots if r is not None]
+    shared: Dict[Any, Any] = {}
+    results = [_sharing(r, shared) for r in slots if r is not None]
     reports = tuple(r for r in results if isinstance(r, Report))
     errors = tuple(discovery_errors) + tuple(_as_error(r) for r in results if isinstance(r, dict))
     from .portfolio import FACTS_KEY, evaluate_portfolio, reader_for_files

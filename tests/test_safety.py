@@ -146,10 +146,17 @@ def test_a_killed_audit_leaves_the_previous_report_or_a_whole_new_one(tmp_path):
     assert json.loads(whole)["summary"]["files"] == 40
     for delay in KILLED_AUDIT_DELAYS:  # killed at different points of the run, up to after it finished
         report.write_text(PREVIOUS)
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # its own process group, so that the pool workers a kill of the parent orphans are ended after
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   start_new_session=hasattr(os, "killpg"))
         time.sleep(delay)
         process.send_signal(signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)
         process.wait(timeout=600)
+        if hasattr(os, "killpg"):
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         text = report.read_text("utf-8")
         assert text in (PREVIOUS, whole), f"half a report after {delay}s"
         leftovers = set(os.listdir(tmp_path)) - {"plans", "report.json"}

@@ -23,6 +23,8 @@ import time
 import zlib
 from typing import Any, Iterable, List, Optional, Sequence, Tuple
 
+from .signing import seal, unseal
+
 __all__ = ["ResultsCache", "default_cache_dir", "pack_fingerprint", "MAX_AGE_DAYS"]
 
 #: Bumped when what an entry holds changes shape: older entries are then never read.
@@ -126,7 +128,9 @@ class ResultsCache:
         """The stored result, or None for a miss (including an entry that is corrupt or unreadable)."""
         try:
             with open(self._entry(key), "rb") as handle:
-                blob = handle.read()
+                blob = unseal(handle.read())
+            if blob is None:  # not sealed with this user's key: never unpickled (pickles run code)
+                return None
             result = pickle.loads(zlib.decompress(blob))
         except Exception:  # absent, unreadable, truncated, or written by something else: a miss
             return None
@@ -138,10 +142,10 @@ class ResultsCache:
         """Stores a result atomically (temp file in the same folder, then rename). False if it could not
         be stored (a read-only or full disk): the cache is an optimisation and never fails an audit."""
         try:
-            blob = zlib.compress(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), 1)
+            blob = seal(zlib.compress(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), 1))
         except Exception:  # something in a plug-in's report that cannot be stored
             return False
-        return write_atomic(self._entry(key), blob)
+        return blob is not None and write_atomic(self._entry(key), blob)
 
     # -- housekeeping ------------------------------------------------------------------------------------
 

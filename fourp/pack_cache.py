@@ -16,6 +16,8 @@ import sys
 from functools import lru_cache
 from typing import Any, Callable, Optional, Tuple
 
+from .signing import seal, unseal
+
 __all__ = ["load_cached", "code_fingerprint"]
 
 _FORMAT = 1
@@ -60,7 +62,10 @@ def _entry_path(file: str) -> str:
 def _read(entry: str, file: str) -> Any:
     try:
         with open(entry, "rb") as handle:
-            stored = pickle.load(handle)
+            blob = unseal(handle.read())
+        if blob is None:  # not sealed with this user's key: never unpickled (pickles run code)
+            return None
+        stored = pickle.loads(blob)
         if stored["code"] != code_fingerprint() or stored["file"] != os.path.abspath(file):
             return None
         if any(_file_hash(path) != digest for path, digest in stored["files"]):
@@ -82,7 +87,9 @@ def _write(entry: str, file: str, pack: Any) -> None:
                              "pack": bare}, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # a pack with unpicklable plug-in parts: simply not cached
         return
-    write_atomic(entry, blob)  # a read-only disk: not cached either
+    sealed = seal(blob)
+    if sealed is not None:
+        write_atomic(entry, sealed)  # a read-only disk: not cached either
 
 
 def load_cached(file: str, load: Callable[[str], Any]) -> Any:

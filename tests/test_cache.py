@@ -229,3 +229,37 @@ def test_the_cross_plan_verdict_is_kept_only_while_every_plan_is_unchanged(folde
     assert len(judged) == 2 and added.portfolio == _run(folder, None).portfolio
     later = _run(folder, ResultsCache(tmp_path / "cache"), as_of=AS_OF + dt.timedelta(days=1))
     assert len(judged) == 4 and later.portfolio["findings"] is not None
+
+
+def test_a_planted_entry_is_never_unpickled(tmp_path, monkeypatch):
+    """Someone who can write to a (shared) cache folder cannot make fourp run code: entries are sealed with
+    the user's own key, kept outside the cache, and an entry that is not is never unpickled."""
+    import pickle
+
+    from fourp import cache as cache_module
+    from fourp import signing
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setattr(signing, "_key", None)
+    store = cache_module.ResultsCache(str(tmp_path / "shared-cache"))
+    assert store.put("ab" * 32, {"kind": "portfolio", "portfolio": {}})
+    assert store.get("ab" * 32) is not None
+    marker = tmp_path / "ran"
+
+    class Exploit:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    import zlib
+
+    entry = store._entry("cd" * 32)
+    os.makedirs(os.path.dirname(entry), exist_ok=True)
+    with open(entry, "wb") as handle:  # a bare pickle, as the unsealed cache stored them
+        handle.write(zlib.compress(pickle.dumps(Exploit())))
+    assert store.get("cd" * 32) is None
+    forged = signing._MAGIC + b"\0" * 32 + zlib.compress(pickle.dumps(Exploit()))
+    with open(entry, "wb") as handle:  # a seal made without the key
+        handle.write(forged)
+    assert store.get("cd" * 32) is None
+    assert not marker.exists()
+    assert oct(os.stat(signing.key_path()).st_mode & 0o777) == "0o600"

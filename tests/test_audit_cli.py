@@ -226,3 +226,15 @@ def test_cross_plan_findings_are_in_the_reports():
     rows = list(csv.DictReader(io.StringIO(run("audit", EXAMPLES, *AS_OF_ARGS, "--format", "csv").stdout[1:])))
     [row] = [r for r in rows if r["record"] == "portfolio"]
     assert row["rule"] == "no-copied-text" and "sussex-copied-text.yaml" in row["file"]
+
+
+def test_text_summary_puts_each_band_and_grade_on_its_own_line():
+    from click.testing import CliRunner
+
+    from fourp.cli import main
+
+    out = CliRunner().invoke(main, ["audit", str(EXAMPLES), "--as-of", "2024-09-30", "--no-cache"]).output
+    lines = out.splitlines()
+    for label in ("0-9", "90-100", "outstanding", "requires improvement", "inadequate"):
+        assert sum(1 for line in lines if line.split() and line.split()[0] == label.split()[0]) == 1, label
+    assert not any("10-19" in line and "20-29" in line for line in lines)

@@ -18,7 +18,7 @@ from typing import Any, Callable, List, Mapping, Sequence
 
 from .context import Context, present
 from .names import same_person
-from .paths import MISSING, Pattern, compile_pattern
+from .paths import MISSING, compile_pattern
 from .regex import compile_regex
 
 __all__ = ["Condition", "compile_conditions", "all_hold", "CONDITION_SCHEMA", "norm"]

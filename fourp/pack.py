@@ -341,8 +341,6 @@ def _environment() -> Any:
 
 
 def _compile(spec: _Spec, env: Any) -> Rule:
-    import jsonschema
-
     from .schemas import validator_class
     from .conditions import CONDITION_SCHEMA
 

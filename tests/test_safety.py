@@ -18,7 +18,6 @@ import socket
 import stat
 import subprocess
 import sys
-import textwrap
 import time
 from typing import Dict, List, Tuple
 

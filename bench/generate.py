@@ -4,7 +4,7 @@
 
 Plans vary in size (10 to 200 actions, log entries and reviews each, most of them small, as real plans
 are), are set at an as-of date (default 2024-09-30) and pass every rule of the default pack unless a
-failing is put in on purpose: each failing below is put into each plan with probability `--fail-share`,
+failing is put in on purpose: one failing per rule (see `failings`) is put into each plan with probability `--fail-share`,
 and a share `--copy-share` of plans carries a long passage copied from an earlier plan (the Sussex
 finding the portfolio's copied-text rule looks for). What each plan was given is written to the hidden
 `.manifest.json` beside the plans (hidden, so an audit does not read it as a plan).
@@ -22,15 +22,18 @@ import re
 import sys
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-#: Each failing the generator can put into a plan, named by the default pack's rule it breaks.
-FAILINGS = (
-    "lro-named", "lro-owns-plan", "lro-trained", "entries-timed-dated", "entries-substantive",
-    "threat-assessed", "threat-assessment-whole", "threat-assessment-current", "four-ps-covered",
-    "pursue-not-dominant", "actions-allocated", "actions-resulted", "actions-overdue", "safeguarding-linked",
-    "plan-before-operation", "plan-kept-current", "lro-reviews-regular", "qa-evidenced",
-    "disruptions-recorded", "disruptions-meet-standard", "text-specific-to-threat", "partners-engaged",
-    "lifetime-management-considered", "intelligence-referenced", "dates-consistent", "closure-debriefed",
-)
+def failings() -> Tuple[str, ...]:
+    """Each failing the generator can put into a plan: one per single-plan rule of the default pack, named
+    by the rule it breaks (tests/test_bench.py fails if a new rule is not taught here)."""
+    global _FAILINGS
+    if _FAILINGS is None:
+        from fourp import load_pack
+
+        _FAILINGS = tuple(r.id for r in load_pack().plan_rules if r.id != "plan-structure")
+    return _FAILINGS
+
+
+_FAILINGS: Optional[Tuple[str, ...]] = None
 #: Not a single-plan rule: the portfolio's copied-text rule finds it.
 COPIED = "copied-text"
 
@@ -232,7 +235,7 @@ def _fill(seed: int, index: int) -> Dict[str, str]:
 def _head(rng: random.Random, index: int, fail_share: float, copy_share: float) -> Tuple[set, bool]:
     """The first draws of a plan's stream: its failings and whether it copies; so they can be known for
     any plan without generating it."""
-    fails = {name for name in FAILINGS if rng.random() < fail_share}
+    fails = {name for name in failings() if rng.random() < fail_share}
     return fails, bool(index) and rng.random() < copy_share
 
 

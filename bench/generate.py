@@ -4,10 +4,10 @@
 
 Plans vary in size (10 to 200 actions, log entries and reviews each, most of them small, as real plans
 are), are set at an as-of date (default 2024-09-30) and pass every rule of the default pack unless a
-failing is put in on purpose: one failing per rule (see `failings`) is put into each plan with probability `--fail-share`,
-and a share `--copy-share` of plans carries a long passage copied from an earlier plan (the Sussex
-finding the portfolio's copied-text rule looks for). What each plan was given is written to the hidden
-`.manifest.json` beside the plans (hidden, so an audit does not read it as a plan).
+failing is put in on purpose: one failing per rule (see `failings`) goes into each plan with probability
+`--fail-share`, and a share `--copy-share` of plans carries a long passage copied from an earlier plan
+(the Sussex finding the portfolio's copied-text rule looks for). What each plan was given is written to
+the hidden `.manifest.json` beside the plans (hidden, so an audit does not read it as a plan).
 
 Plan i depends only on the seed and i, so the first 1,000 of 10,000 plans are the 1,000 plans.
 """

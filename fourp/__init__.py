@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 # The public names are imported when first used (PEP 562), so `import fourp` (and each command, which
 # imports only what it needs) does not pay for every module at start-up.
 _EXPORTS = {
-    "check": "engine", "evaluate": "engine",
+    "check": "engine", "evaluate": "engine", "FourpError": "errors",
     "DEFAULT_PACK": "pack", "PackError": "pack", "Rule": "pack", "RulePack": "pack", "load_pack": "pack",
     "shipped_packs": "pack",
     "Plan": "plan", "PlanError": "plan", "load_plan": "plan", "plan_from_data": "plan",
@@ -25,12 +25,13 @@ _EXPORTS = {
 
 __all__ = [
     "check", "evaluate", "load_pack", "load_plan", "plan_from_data", "verify_pack", "shipped_packs",
-    "Plan", "PlanError", "PackError", "Rule", "RulePack", "Report", "Finding", "RuleResult", "Waiver",
+    "Plan", "FourpError", "PlanError", "PackError", "Rule", "RulePack", "Report", "Finding", "RuleResult", "Waiver",
     "DEFAULT_PACK", "__version__",
 ]
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
     from .engine import check, evaluate
+    from .errors import FourpError
     from .pack import DEFAULT_PACK, PackError, Rule, RulePack, load_pack, shipped_packs
     from .plan import Plan, PlanError, load_plan, plan_from_data
     from .report import Finding, Report, RuleResult, Waiver

@@ -40,7 +40,8 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (),
             def failed(exc: OSError) -> None:
                 if errors is not None:
                     errors.append(PlanError(exc.filename or path, f"cannot list this folder: {exc.strerror}",
-                                            hint="ask for read access, or leave it out of the audit"))
+                                            hint="ask for read access, or leave it out of the audit",
+                                            code="unreadable"))
             for folder, dirs, files in os.walk(path, onerror=failed, followlinks=False):
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".")
                                  and os.path.realpath(os.path.join(folder, d)) not in excluded)
@@ -88,7 +89,7 @@ def _evaluate_one(path: str, pack: RulePack, as_of: dt.date, max_bytes: int) -> 
     except Exception as exc:  # never lose the rest of an audit to one file
         return PlanError(path, f"fourp could not evaluate this file: {type(exc).__name__}: {exc}",
                          hint="a fault in fourp or a plug-in check, not in the plan: please report it with "
-                              "the file").to_dict()
+                              "the file", code="internal-error").to_dict()
 
 
 def _evaluate_and_keep(path: str, key: Optional[str], pack: RulePack, as_of: dt.date, max_bytes: int,
@@ -135,7 +136,8 @@ def _collect_less(freeze: bool = False) -> Tuple[int, int, int]:
 
 
 def _as_error(data: Dict[str, Any]) -> PlanError:
-    return PlanError(data["file"], data["reason"], data.get("line"), data.get("column"), data.get("hint", ""))
+    return PlanError(data["file"], data["reason"], data.get("line"), data.get("column"), data.get("hint", ""),
+                     code=data.get("code"))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from .errors import FourpError
 from .report import REPORT_FORMAT, SEVERITIES
 
 __all__ = ["BaselineError", "Baseline", "Comparison", "load_baseline", "baseline_from_data", "compare",
@@ -20,12 +21,11 @@ __all__ = ["BaselineError", "Baseline", "Comparison", "load_baseline", "baseline
 Key = Tuple[str, str, str]
 
 
-class BaselineError(Exception):
+class BaselineError(FourpError):
     """A baseline file that cannot be used: the file, where in it, and why."""
 
-    def __init__(self, file: str, reason: str, line: Optional[int] = None) -> None:
-        self.file, self.reason, self.line = file, reason, line
-        super().__init__(f"{file}{f':{line}' if line else ''}: {reason}")
+    unnamed = "<baseline>"
+    default_code = "invalid-baseline"
 
 
 def plan_key(report: Mapping[str, Any]) -> str:

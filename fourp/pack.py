@@ -9,6 +9,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from . import checks
 from .conditions import Condition, compile_conditions
+from .errors import FourpError
 from .messages import simple_message
 from .paths import PatternError
 from .plan import Locator, PlanError, parse_text
@@ -37,21 +38,11 @@ _BUILTIN_STRUCTURE: Dict[str, Any] = {
 }
 
 
-class PackError(Exception):
+class PackError(FourpError):
     """A rule pack that cannot be used: the pack file, the line and the reason."""
 
-    def __init__(self, file: Optional[str], reason: str, line: Optional[int] = None,
-                 column: Optional[int] = None) -> None:
-        self.file, self.reason, self.line, self.column = file, reason, line, column
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = self.file or "<pack>"
-        if self.line is not None:
-            where += f":{self.line}"
-            if self.column is not None:
-                where += f":{self.column}"
-        return f"{where}: {self.reason}"
+    unnamed = "<pack>"
+    default_code = "invalid-pack"
 
 
 @dataclass(frozen=True)
@@ -173,7 +164,7 @@ def _resolve(ref: str, relative_to: Optional[str]) -> str:
     if candidate.is_file():
         return str(candidate)
     raise PackError(relative_to, f"there is no shipped pack called {ref!r} (there are: "
-                    f"{', '.join(shipped_packs())}); give a path to use a pack file")
+                    f"{', '.join(shipped_packs())}); give a path to use a pack file", code="unknown-pack")
 
 
 # -- reading and merging ---------------------------------------------------------------------------------
@@ -186,24 +177,26 @@ class _Raw:
             with open(file, "rb") as handle:
                 raw = handle.read()
         except OSError as exc:
-            raise PackError(file, f"cannot read the pack: {exc.strerror or exc}") from None
+            raise PackError(file, f"cannot read the pack: {exc.strerror or exc}", code="unreadable") from None
         try:
             plan = parse_text(raw.decode("utf-8-sig"), file)
         except UnicodeDecodeError:
-            raise PackError(file, "the pack is not UTF-8 text") from None
+            raise PackError(file, "the pack is not UTF-8 text", code="bad-encoding") from None
         except PlanError as exc:
-            raise PackError(file, exc.reason, exc.line, exc.column) from None
+            raise PackError(file, exc.reason, exc.line, exc.column, code=exc.code) from None
         self.file, self.data = file, plan.data
         self.locator: Optional[Locator] = plan._locator
 
-    def error(self, path: Sequence[Any], reason: str) -> PackError:
+    def error(self, path: Sequence[Any], reason: str, code: Optional[str] = None) -> PackError:
         where = self.locator.locate(tuple(path)) if self.locator else None
-        return PackError(self.file, reason, *(where or (None, None)))
+        return PackError(self.file, reason, *(where or (None, None)), code=code)
 
 
 def _schema_errors(raw: _Raw) -> None:
     from .schemas import pack_validator
 
+    if "fourp-pack" not in raw.data:  # a plan or some other YAML given as a pack: say so, not what it lacks
+        raise raw.error((), "this file is not a rule pack: a pack starts with `fourp-pack: 1`", "not-a-pack")
     errors = sorted(pack_validator().iter_errors(raw.data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         error = min(errors, key=lambda e: -len(e.absolute_path))  # the deepest says most
@@ -228,11 +221,11 @@ class _Spec:
         self.values: Dict[str, Any] = {k: v["default"] for k, v in (data.get("params") or {}).items()}
         self.where: Tuple[Optional[_Raw], Tuple[Any, ...]] = (raw, path)
 
-    def error(self, reason: str, sub: Tuple[Any, ...] = ()) -> PackError:
+    def error(self, reason: str, sub: Tuple[Any, ...] = (), code: Optional[str] = None) -> PackError:
         raw, path = self.where
         if raw is None:
-            return PackError("<built-in>", f"rule {self.data.get('id')!r}: {reason}")
-        return raw.error(path + sub, f"rule {self.data.get('id')!r}: {reason}")
+            return PackError("<built-in>", f"rule {self.data.get('id')!r}: {reason}", code=code)
+        return raw.error(path + sub, f"rule {self.data.get('id')!r}: {reason}", code)
 
 
 def _parent(raw: _Raw, ref: str, stack: Tuple[str, ...]) -> str:
@@ -240,13 +233,14 @@ def _parent(raw: _Raw, ref: str, stack: Tuple[str, ...]) -> str:
     try:
         parent = _resolve(ref, raw.file)
     except PackError as exc:
-        raise raw.error(("extends",), exc.reason) from None
+        raise raw.error(("extends",), exc.reason, exc.code) from None
     chain = stack + (raw.file,)
     if parent in chain:
         names = " -> ".join(os.path.basename(f) for f in chain[chain.index(parent):] + (parent,))
-        raise raw.error(("extends",), f"the packs extend each other in a circle: {names}")
+        raise raw.error(("extends",), f"the packs extend each other in a circle: {names}",
+                        "extends-circle")
     if not os.path.isfile(parent):
-        raise raw.error(("extends",), f"extends {ref!r}, but there is no pack file {parent}")
+        raise raw.error(("extends",), f"extends {ref!r}, but there is no pack file {parent}", "not-found")
     return parent
 
 
@@ -268,7 +262,7 @@ def _read(file: str, stack: Tuple[str, ...]) -> Tuple[Dict[str, Any], List[_Spec
     for index, rule in enumerate(data.get("rules") or ()):
         if rule["id"] in known:
             raise raw.error(("rules", index, "id"), f"rule {rule['id']!r} is already in the pack this one "
-                            "extends; change it under `overrides:` instead")
+                            "extends; change it under `overrides:` instead", "duplicate-rule")
         spec = _Spec(copy.deepcopy(rule), raw, ("rules", index))
         specs.append(spec)
         known[rule["id"]] = spec
@@ -276,7 +270,7 @@ def _read(file: str, stack: Tuple[str, ...]) -> Tuple[Dict[str, Any], List[_Spec
         spec = known.get(rule_id)
         if spec is None:
             raise raw.error(("overrides", rule_id), f"overrides name the rule {rule_id!r}, which no pack "
-                            f"in this chain defines (rules: {', '.join(sorted(known))})")
+                            f"in this chain defines (rules: {', '.join(sorted(known))})", "unknown-rule")
         for key, value in change.items():
             if key == "params":
                 _override_params(spec, value, raw, ("overrides", rule_id, "params"))
@@ -302,16 +296,16 @@ def _json_type(value: Any) -> str:
 
 def _override_params(spec: _Spec, values: Any, raw: _Raw, path: Tuple[Any, ...]) -> None:
     if not isinstance(values, dict):
-        raise raw.error(path, "params must be a mapping of parameter names to values")
+        raise raw.error(path, "params must be a mapping of parameter names to values", "bad-parameter")
     for name, value in values.items():
         if name not in spec.values:
             known = ", ".join(sorted(spec.values)) or "none"
             raise raw.error(path + (name,), f"rule {spec.data['id']!r} has no parameter {name!r} "
-                            f"(its parameters: {known})")
+                            f"(its parameters: {known})", "bad-parameter")
         wanted, got = _json_type(spec.values[name]), _json_type(value)
         if wanted != got:
             raise raw.error(path + (name,), f"parameter {name!r} of rule {spec.data['id']!r} must be a "
-                            f"{wanted}, not a {got} ({value!r})")
+                            f"{wanted}, not a {got} ({value!r})", "bad-parameter")
         spec.values[name] = value
 
 
@@ -320,7 +314,8 @@ def _override_params(spec: _Spec, values: Any, raw: _Raw, path: Tuple[Any, ...])
 def _substitute(value: Any, params: Mapping[str, Any], spec: _Spec) -> Any:
     if isinstance(value, str) and value.startswith("$") and value[1:].isidentifier():
         if value[1:] not in params:
-            raise spec.error(f"options use {value}, but the rule has no parameter {value[1:]!r}")
+            raise spec.error(f"options use {value}, but the rule has no parameter {value[1:]!r}",
+                             code="bad-parameter")
         return params[value[1:]]
     if isinstance(value, list):
         return [_substitute(v, params, spec) for v in value]
@@ -353,7 +348,7 @@ def _compile(spec: _Spec, env: Any) -> Rule:
         else:
             kind = checks.get(data["check"])
     except checks.UnknownCheck as exc:
-        raise spec.error(str(exc), ("check",)) from None
+        raise spec.error(str(exc), ("check",), "unknown-check") from None
     options = _substitute(data.get("options") or {}, spec.values, spec)
     applies_when = _substitute(data.get("applies_when") or [], spec.values, spec)
     formats = format_checker()
@@ -365,20 +360,20 @@ def _compile(spec: _Spec, env: Any) -> Rule:
         for error in sorted(validator.iter_errors(value), key=lambda e: len(e.absolute_path), reverse=True):
             where = "/".join(str(p) for p in error.absolute_path) or what
             raise spec.error(f"{what} {where}: {_best_message(error)}",
-                             ("options",) if what == "option" else ("applies_when",))
+                             ("options",) if what == "option" else ("applies_when",), "bad-options")
     try:
         prepared = kind.prepare(options)
         conditions = tuple(compile_conditions(applies_when))
     except (PatternError, RegexError, ValueError, TypeError, KeyError, checks.UnknownCheck) as exc:
-        raise spec.error(f"options cannot be used: {exc}", ("options",)) from None
+        raise spec.error(f"options cannot be used: {exc}", ("options",), "bad-options") from None
     except Exception as exc:  # re.error and the like, from a check's own prepare
-        raise spec.error(f"options cannot be used: {exc}", ("options",)) from None
+        raise spec.error(f"options cannot be used: {exc}", ("options",), "bad-options") from None
     from jinja2 import TemplateError
 
     try:
         template = env.from_string(data["message"])
     except TemplateError as exc:
-        raise spec.error(f"the message is not a valid template: {exc}", ("message",)) from None
+        raise spec.error(f"the message is not a valid template: {exc}", ("message",), "bad-message") from None
     docs = {k: {"default": v["default"], "basis": v["basis"], **({"description": v["description"]}
                                                                   if "description" in v else {})}
             for k, v in (data.get("params") or {}).items()}

@@ -13,7 +13,8 @@ from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Unio
 
 import yaml
 
-from .paths import Key, pointer
+from .errors import FourpError
+from .paths import Key
 
 __all__ = ["Plan", "PlanError", "load_plan", "plan_from_data", "read_yaml", "DEFAULT_MAX_BYTES",
            "PLAN_SUFFIXES", "MAX_DEPTH", "MAX_VALUES"]
@@ -33,30 +34,11 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _BaseLoader = yaml.SafeLoader
 
 
-class PlanError(Exception):
+class PlanError(FourpError):
     """A file that cannot be read as a plan: where, and why, in words an officer can act on."""
 
-    def __init__(self, file: Optional[str], reason: str, line: Optional[int] = None,
-                 column: Optional[int] = None, hint: str = "") -> None:
-        self.file, self.reason, self.line, self.column, self.hint = file, reason, line, column, hint
-        super().__init__(str(self))
-
-    @property
-    def location(self) -> str:
-        parts = [self.file or "<plan>"]
-        if self.line is not None:
-            parts.append(str(self.line))
-            if self.column is not None:
-                parts.append(str(self.column))
-        return ":".join(parts)
-
-    def __str__(self) -> str:
-        text = f"{self.location}: {self.reason}"
-        return f"{text} ({self.hint})" if self.hint else text
-
-    def to_dict(self) -> dict:
-        return {"file": self.file, "line": self.line, "column": self.column,
-                "reason": self.reason, "hint": self.hint}
+    unnamed = "<plan>"
+    default_code = "not-a-plan"
 
 
 class _DuplicateKey(yaml.MarkedYAMLError):
@@ -66,9 +48,9 @@ class _DuplicateKey(yaml.MarkedYAMLError):
 class _Refused(yaml.MarkedYAMLError):
     """A value fourp will not build (a tag for Python objects, binary data, sets): reason and hint."""
 
-    def __init__(self, mark: Any, problem: str, hint: str) -> None:
+    def __init__(self, mark: Any, problem: str, hint: str, code: str = "not-allowed") -> None:
         super().__init__(problem=problem, problem_mark=mark)
-        self.hint = hint
+        self.hint, self.code = hint, code
 
 
 _MERGE = "tag:yaml.org,2002:merge"
@@ -208,9 +190,6 @@ class Plan:
             return None
         return self._locator.locate(path)
 
-    def pointer(self, path: Sequence[Key]) -> str:
-        return pointer(path)
-
 
 def plan_from_data(data: Any, source: Optional[str] = None) -> Plan:
     """A Plan for data that is already parsed (a mapping from another system); it has no line numbers."""
@@ -228,13 +207,14 @@ def _decode(raw: bytes, source: str) -> str:
                 return raw.decode(codec)
             except UnicodeDecodeError as exc:
                 raise PlanError(source, f"the file says it is {codec.upper()} text but is not ({exc.reason} "
-                                f"at byte {exc.start:,})", hint="save it again as UTF-8") from None
+                                f"at byte {exc.start:,})", hint="save it again as UTF-8", code="bad-encoding") from None
     if b"\x00" in raw:
         utf16 = _bomless_utf16(raw)
         if utf16 is not None:
             return utf16
         raise PlanError(source, "this is a binary file (a picture, an office document or an archive?), not "
-                        "a plan", hint="a plan is a YAML or JSON text file; save or export it as one")
+                        "a plan", hint="a plan is a YAML or JSON text file; save or export it as one",
+                        code="binary")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -263,6 +243,10 @@ def _bomless_utf16(raw: bytes) -> Optional[str]:
 
 # -- text to data ---------------------------------------------------------------------------------------
 
+#: The codes of a document refused for its shape (depth, size) before anything builds it.
+_REFUSED_SHAPES = frozenset({"too-deep", "too-many-values", "alias-bomb", "self-alias"})
+
+
 def _scan(text: str, source: str, lines: _Lines) -> None:
     """Refuses documents too deep or too large, before anything builds them.
 
@@ -270,14 +254,31 @@ def _scan(text: str, source: str, lines: _Lines) -> None:
     100,000-deep `[[[[...]]]]` cannot overflow the stack (composing it does, in C) and an alias bomb costs
     one pass over its text. Each alias counts as the values it would repeat.
     """
-    parser = _BaseLoader(text)
+    try:
+        _scan_events(_BaseLoader, text, source, lines)
+    except yaml.YAMLError:
+        if _BaseLoader is yaml.SafeLoader:  # pragma: no cover - PyYAML built without libyaml
+            raise
+        # The libyaml bundled since PyYAML 6.0.4 refuses flow nesting past 1,000 levels while it reads
+        # tokens ahead, before its events reach MAX_DEPTH here, so a deep `[[[[` would be refused in its
+        # words and with the wrong column. PyYAML's own parser (also a state machine) has no such limit:
+        # on this rare path it finds whether fourp refuses the document first, and where.
+        try:
+            _scan_events(yaml.SafeLoader, text, source, lines)
+        except yaml.YAMLError:
+            pass
+        raise
+
+
+def _scan_events(parser_class: Any, text: str, source: str, lines: _Lines) -> None:
+    parser = parser_class(text)
     sizes: dict = {}          # anchor -> the values it stands for
     open_anchors: List[Tuple[Optional[str], int]] = []
     total = 0
     aliases = False
 
-    def refuse(event: Any, reason: str, hint: str) -> PlanError:
-        return PlanError(source, reason, *lines.at(event.start_mark), hint)
+    def refuse(event: Any, reason: str, hint: str, code: str) -> PlanError:
+        return PlanError(source, reason, *lines.at(event.start_mark), hint, code=code)
     try:
         while True:
             event = parser.get_event()
@@ -286,7 +287,8 @@ def _scan(text: str, source: str, lines: _Lines) -> None:
             if isinstance(event, yaml.AliasEvent):
                 if any(anchor == event.anchor for anchor, _ in open_anchors):
                     raise refuse(event, f"the alias *{event.anchor} is inside the &{event.anchor} it repeats, "
-                                 "so the document would contain itself", "repeat the values instead of an alias")
+                                 "so the document would contain itself", "repeat the values instead of an alias",
+                                 "self-alias")
                 total += sizes.get(event.anchor, 1)
                 aliases = True
             elif isinstance(event, yaml.ScalarEvent):
@@ -298,7 +300,7 @@ def _scan(text: str, source: str, lines: _Lines) -> None:
                 total += 1
                 if len(open_anchors) > MAX_DEPTH:
                     raise refuse(event, f"the document is nested more than {MAX_DEPTH} levels deep",
-                                 "no plan needs this; is it generated, or are brackets left open?")
+                                 "no plan needs this; is it generated, or are brackets left open?", "too-deep")
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 anchor, start = open_anchors.pop()
                 if anchor:
@@ -308,9 +310,9 @@ def _scan(text: str, source: str, lines: _Lines) -> None:
             if total > MAX_VALUES:
                 if aliases:
                     raise refuse(event, f"the document's aliases expand to more than {MAX_VALUES:,} values (an "
-                                 "alias bomb?)", "remove the repeated &anchors and *aliases")
+                                 "alias bomb?)", "remove the repeated &anchors and *aliases", "alias-bomb")
                 raise refuse(event, f"the document holds more than {MAX_VALUES:,} values, far more than any plan",
-                             "split it into one file per plan")
+                             "split it into one file per plan", "too-many-values")
     finally:
         parser.dispose()
 
@@ -331,7 +333,7 @@ def read_yaml(text: str, source: str, loader: Any = _Loader, construct: bool = T
             node = reader.get_single_node()
             if node is None:
                 raise PlanError(source, "the file holds no document, only comments or `---`",
-                                hint="start from `fourp new`")
+                                hint="start from `fourp new`", code="no-document")
             data = reader.construct_document(node) if construct else None
         finally:
             reader.dispose()
@@ -342,25 +344,26 @@ def read_yaml(text: str, source: str, loader: Any = _Loader, construct: bool = T
         what = (f"the invisible character U+{exc.character:04X} is not allowed in a plan"
                 if isinstance(exc.character, int) else exc.reason)
         raise PlanError(source, f"not valid YAML: {what}", line, column,
-                        hint="delete the character; most editors do not show it") from None
+                        hint="delete the character; most editors do not show it", code="invalid-character") from None
     except yaml.YAMLError as exc:
-        raise PlanError(source, f"not valid YAML: {exc}", hint="check the file against `fourp new`") from None
+        raise PlanError(source, f"not valid YAML: {exc}", hint="check the file against `fourp new`",
+                        code="invalid-yaml") from None
     except RecursionError:  # pragma: no cover - _scan refuses deep documents first
         raise PlanError(source, "the document is nested too deeply to read",
-                        hint="no plan needs this; is it generated?") from None
+                        hint="no plan needs this; is it generated?", code="too-deep") from None
     return data, Locator(node, lines)
 
 
 def parse_text(text: str, source: str, suffix: str = ".yaml") -> Plan:
     """Parses plan text; raises PlanError for anything that is not a readable document."""
     if not text.strip():
-        raise PlanError(source, "the file is empty", hint="start from `fourp new`")
+        raise PlanError(source, "the file is empty", hint="start from `fourp new`", code="empty")
     if suffix == ".json":
         locator: Optional[Locator] = None
         try:  # JSON is YAML, for line numbers; a JSON file that YAML cannot read simply has none
             locator = read_yaml(text, source, _BaseLoader, construct=False)[1]
         except PlanError as exc:
-            if exc.reason.startswith("the document"):  # too deep or too large: refused, with its line
+            if exc.code in _REFUSED_SHAPES:  # too deep or too large: refused, with its line
                 raise
         data = _parse_json(text, source)
         if locator is None:
@@ -372,11 +375,13 @@ def parse_text(text: str, source: str, suffix: str = ".yaml") -> Plan:
         data, locator = read_yaml(text, source)
         plan = Plan(data=data, source=source, text=text, _locator=locator)
     if plan.data is None:
-        raise PlanError(source, "the file holds no plan, only comments or `---`", hint="start from `fourp new`")
+        raise PlanError(source, "the file holds no plan, only comments or `---`", hint="start from `fourp new`",
+                        code="no-document")
     if not isinstance(plan.data, Mapping):
         raise PlanError(source, "the top level of a plan must be a mapping of fields (`name: value` lines), "
                         f"but this file holds {_kind_of(plan.data)}", 1, 1,
-                        hint="a plan starts with lines such as `fourp: 1` and `id: ...`; see `fourp new`")
+                        hint="a plan starts with lines such as `fourp: 1` and `id: ...`; see `fourp new`",
+                        code="not-a-mapping")
     return plan
 
 
@@ -397,9 +402,10 @@ def _check_size(data: Any, source: str) -> None:
         value, depth = stack.pop()
         count += 1
         if depth > MAX_DEPTH or count > MAX_VALUES:
-            what = f"nested more than {MAX_DEPTH} levels deep" if depth > MAX_DEPTH else \
-                f"holds more than {MAX_VALUES:,} values, far more than any plan"
-            raise PlanError(source, f"the document is {what}", hint="no plan needs this; is it generated?")
+            what, code = (f"nested more than {MAX_DEPTH} levels deep", "too-deep") if depth > MAX_DEPTH else \
+                (f"holds more than {MAX_VALUES:,} values, far more than any plan", "too-many-values")
+            raise PlanError(source, f"the document is {what}", hint="no plan needs this; is it generated?",
+                            code=code)
         if isinstance(value, dict):
             stack.extend((child, depth + 1) for child in value.values())
         elif isinstance(value, list):
@@ -446,15 +452,16 @@ def _parse_json(text: str, source: str) -> Any:
         return json.loads(text, object_pairs_hook=pairs, parse_int=_json_int)
     except json.JSONDecodeError as exc:
         raise PlanError(source, f"not valid JSON: {exc.msg}", exc.lineno, exc.colno,
-                        hint="a JSON validator shows the fault; or write the plan as YAML") from None
+                        hint="a JSON validator shows the fault; or write the plan as YAML",
+                        code="invalid-json") from None
     except _JSONDuplicate as exc:
         where = _duplicate_in_json(text, source)
         raise PlanError(source, where.reason if where else f"the key {exc.args[0]!r} appears twice in one "
                         "object", where.line if where else None, where.column if where else None,
-                        hint="keep one of the two values") from None
+                        hint="keep one of the two values", code="duplicate-key") from None
     except RecursionError:
         raise PlanError(source, "the document is nested too deeply to read",
-                        hint="no plan needs this; is it generated?") from None
+                        hint="no plan needs this; is it generated?", code="too-deep") from None
 
 
 def _duplicate_in_json(text: str, source: str) -> Optional[PlanError]:
@@ -462,12 +469,14 @@ def _duplicate_in_json(text: str, source: str) -> Optional[PlanError]:
     try:
         read_yaml(text, source)
     except PlanError as exc:
-        if "appears twice" in exc.reason:
+        if exc.code == "duplicate-key":
             return exc
     return None
 
 
 #: libyaml's problems, in the words of someone who wrote the plan: (words in the problem, reason, hint).
+#: This only chooses the words shown; the error's code is `invalid-yaml` whatever libyaml says, and where
+#: libyaml's wording changes the officer sees its own words instead, with the line.
 _YAML_PROBLEMS = (
     ("tab", "a tab is used for indentation", "YAML indents with spaces; replace the tab with spaces"),
     ("mapping values are not allowed", "a colon followed by a space, where a new field cannot start",
@@ -499,21 +508,21 @@ def _yaml_error(exc: yaml.MarkedYAMLError, source: str, text: str = "",
     index = getattr(mark, "index", None)
     if isinstance(index, int) and 0 <= index < len(text) and text[index] == "\t":  # libyaml rarely says so
         words, reason, hint = _YAML_PROBLEMS[0]
-        return PlanError(source, f"not valid YAML: {reason} [{exc.problem}]", line, column, hint)
+        return PlanError(source, f"not valid YAML: {reason} [{exc.problem}]", line, column, hint,
+                         code="invalid-yaml")
     if isinstance(exc, _Refused):
-        return PlanError(source, exc.problem or "", line, column, exc.hint)
+        return PlanError(source, exc.problem or "", line, column, exc.hint, code=exc.code)
     if isinstance(exc, _DuplicateKey):
-        return PlanError(source, exc.problem or "", line, column, "keep one of the two entries")
+        return PlanError(source, exc.problem or "", line, column, "keep one of the two entries",
+                         code="duplicate-key")
     problem = exc.problem or exc.context or "not valid YAML"
-    if "could not determine a constructor" in problem:  # a tag on a mapping or sequence
-        tag = problem.split("for the tag", 1)[-1].strip().strip("'")
-        return PlanError(source, f"the tag {_short_tag(tag)} is not allowed", line, column, _PLAIN)
     for words, reason, hint in _YAML_PROBLEMS:
         if words in problem or words in (exc.context or ""):
-            return PlanError(source, f"not valid YAML: {reason} [{problem}]", line, column, hint)
+            return PlanError(source, f"not valid YAML: {reason} [{problem}]", line, column, hint,
+                             code="invalid-yaml")
     detail = f"{exc.problem} {exc.context}".strip() if exc.context and exc.problem else problem
     return PlanError(source, f"not valid YAML: {detail}", line, column,
-                     hint="compare the lines around it with `fourp new`")
+                     hint="compare the lines around it with `fourp new`", code="invalid-yaml")
 
 
 # -- files ----------------------------------------------------------------------------------------------
@@ -528,29 +537,31 @@ def _read_bytes(source: str, max_bytes: int) -> bytes:
     except FileNotFoundError:
         if os.path.islink(source):
             raise PlanError(source, "this is a link to a file that does not exist",
-                            hint="remove the link, or point it at the plan") from None
+                            hint="remove the link, or point it at the plan", code="not-found") from None
         raise PlanError(source, "no such file", hint="check the path; if an audit listed it, it was "
-                        "moved or deleted while fourp ran, so run the audit again") from None
+                        "moved or deleted while fourp ran, so run the audit again", code="not-found") from None
     except IsADirectoryError:
         raise PlanError(source, "this is a folder, not a plan file",
-                        hint="give the folder to `fourp audit`, or name the plan files in it") from None
+                        hint="give the folder to `fourp audit`, or name the plan files in it",
+                        code="not-a-file") from None
     except PermissionError:
         raise PlanError(source, "permission denied", hint="ask for read access to the file, or leave it "
-                        "out") from None
+                        "out", code="unreadable") from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise PlanError(source, "this link leads round in a circle of links, never to a file",
-                            hint="remove the link, or point it at the plan") from None
+                            hint="remove the link, or point it at the plan", code="not-found") from None
         raise PlanError(source, f"cannot be opened: {exc.strerror or exc}",
-                        hint="check the drive is connected and try again") from None
+                        hint="check the drive is connected and try again", code="unreadable") from None
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(handle.fileno())
         if stat.S_ISDIR(info.st_mode):
             raise PlanError(source, "this is a folder, not a plan file",
-                            hint="give the folder to `fourp audit`, or name the plan files in it")
+                            hint="give the folder to `fourp audit`, or name the plan files in it",
+                            code="not-a-file")
         if not stat.S_ISREG(info.st_mode):
             raise PlanError(source, "this is not an ordinary file (a pipe, socket or device)",
-                            hint="a plan is a YAML or JSON text file")
+                            hint="a plan is a YAML or JSON text file", code="not-a-file")
         if info.st_size > max_bytes:
             raise _too_large(source, info.st_size, max_bytes)
         try:
@@ -561,7 +572,7 @@ def _read_bytes(source: str, max_bytes: int) -> bytes:
                 raw += handle.read(max_bytes + 1 - len(raw))
         except OSError as exc:
             raise PlanError(source, f"cannot be read: {exc.strerror or exc}",
-                            hint="check the drive is connected and try again") from None
+                            hint="check the drive is connected and try again", code="unreadable") from None
     if len(raw) > max_bytes:  # it grew while being read
         raise _too_large(source, None, max_bytes)
     return raw
@@ -570,7 +581,7 @@ def _read_bytes(source: str, max_bytes: int) -> bytes:
 def _too_large(source: str, size: Optional[int], max_bytes: int) -> PlanError:
     size_text = f" ({size:,} bytes)" if size is not None else ""
     return PlanError(source, f"the file{size_text} is larger than the {max_bytes:,}-byte limit for a plan",
-                     hint="raise the limit with --max-bytes if this really is one plan")
+                     hint="raise the limit with --max-bytes if this really is one plan", code="too-large")
 
 
 def _plan_fields() -> frozenset:
@@ -586,10 +597,12 @@ def _check_is_plan(plan: Plan) -> None:
         return
     if "fourp-pack" in plan.data:
         raise PlanError(plan.source, "this is a rule pack, not a plan", 1, 1,
-                        hint="use it with --pack; keep it out of the audited folder, or --exclude it")
+                        hint="use it with --pack; keep it out of the audited folder, or --exclude it",
+                        code="is-a-pack")
     raise PlanError(plan.source, "this file has none of a plan's fields (fourp, id, lro, threat, pursue, "
                     "...), so it is not a plan", 1, 1,
-                    hint="if it is a plan, compare it with `fourp new`; if not, keep it out of the folder")
+                    hint="if it is a plan, compare it with `fourp new`; if not, keep it out of the folder",
+                    code="not-a-plan")
 
 
 def load_plan(path: Union[str, "os.PathLike[str]"], max_bytes: int = DEFAULT_MAX_BYTES) -> Plan:

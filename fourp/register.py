@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from .dates import parse_date
+from .errors import FourpError
 from .plan import DEFAULT_MAX_BYTES, PlanError, read_yaml
 
 __all__ = ["RegisteredThreat", "Register", "RegisterError", "load_register", "register_from_entries",
@@ -42,18 +43,11 @@ _ALIASES = {
 }
 
 
-class RegisterError(Exception):
+class RegisterError(FourpError):
     """A register that cannot be used: the file, the line and the reason."""
 
-    def __init__(self, file: Optional[str], reason: str, line: Optional[int] = None) -> None:
-        self.file, self.reason, self.line = file, reason, line
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = self.file or "<register>"
-        if self.line is not None:
-            where += f":{self.line}"
-        return f"{where}: {self.reason}"
+    unnamed = "<register>"
+    default_code = "invalid-register"
 
 
 @dataclass(frozen=True)
@@ -153,7 +147,7 @@ def _read_csv(text: str, file: str) -> Register:
     try:
         header = next(rows)
     except StopIteration:
-        raise RegisterError(file, "the register is empty") from None
+        raise RegisterError(file, "the register is empty", code="empty") from None
     except csv.Error as exc:
         raise RegisterError(file, f"not valid CSV: {exc}", 1) from None
     columns: List[Optional[str]] = []
@@ -181,12 +175,13 @@ def _read_csv(text: str, file: str) -> Register:
 
 def _read_yaml(text: str, file: str) -> Register:
     if not text.strip():
-        raise RegisterError(file, "the register is empty")
+        raise RegisterError(file, "the register is empty", code="empty")
     try:  # the plan loader's safe reading: no alias bombs, no deep nesting, no Python objects
         data, locator = read_yaml(text, file)
     except PlanError as exc:
-        reason = "the register is empty" if "holds no document" in exc.reason else exc.reason
-        raise RegisterError(file, reason, exc.line) from None
+        if exc.code == "no-document":
+            raise RegisterError(file, "the register is empty", code="empty") from None
+        raise RegisterError(file, exc.reason, exc.line, exc.column, code=exc.code) from None
     path: Tuple[Any, ...] = ()
     if isinstance(data, Mapping):
         if set(data) != {"threats"}:

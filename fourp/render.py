@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from markupsafe import Markup
 
+from .errors import FourpError
 from .pack import RulePack
 from .plan import PlanError
 from .report import SEVERITIES, Report
@@ -30,12 +31,11 @@ _ANSI = {"red": "31", "yellow": "33", "green": "32", "blue": "34", "bold": "1", 
          "magenta": "35"}
 
 
-class TemplateProblem(Exception):
+class TemplateProblem(FourpError):
     """A user's template that cannot be loaded or rendered: the file, line and reason."""
 
-    def __init__(self, file: str, reason: str, line: Optional[int] = None) -> None:
-        self.file, self.reason, self.line = file, reason, line
-        super().__init__(f"{file}{f':{line}' if line else ''}: {reason}")
+    unnamed = "<template>"
+    default_code = "invalid-template"
 
 
 def colour_wanted(stream: Any, no_color: bool = False) -> bool:

@@ -49,11 +49,12 @@ def test_every_corpus_file_has_an_expectation_and_every_expectation_a_file():
 
 def check_plan_file(path: pathlib.Path, expected: Dict[str, Any], pack: fourp.RulePack) -> None:
     """Asserts load_plan (and evaluate) make of one file what the corpus expects."""
-    if "error" in expected:
+    if "code" in expected:
         with pytest.raises(fourp.PlanError) as info:
             load_plan(str(path))
         error = info.value
-        assert expected["error"] in error.reason, str(error)
+        assert error.code == expected["code"], str(error)
+        assert expected.get("error", "") in error.reason, str(error)
         assert error.file == str(path)
         assert error.line == expected.get("line"), str(error)
         assert error.hint, f"no advice on what to do: {error}"
@@ -108,20 +109,20 @@ def hostile_drive(root: pathlib.Path) -> Dict[str, Dict[str, Any]]:
     expected = dict(PLANS)
     with open(root / "huge.yaml", "wb") as handle:  # sparse: refused on its size, never read
         handle.truncate(DEFAULT_MAX_BYTES + 1)
-    expected["huge.yaml"] = {"error": f"larger than the {DEFAULT_MAX_BYTES:,}-byte limit"}
+    expected["huge.yaml"] = {"code": "too-large", "error": f"larger than the {DEFAULT_MAX_BYTES:,}-byte limit"}
     (root / "deep-100k.yaml").write_text("fourp: 1\nid: X\nlog: " + "[" * 100_000 + "]" * 100_000 + "\n")
-    expected["deep-100k.yaml"] = {"error": "nested more than 64 levels", "line": 3}
+    expected["deep-100k.yaml"] = {"code": "too-deep", "error": "nested more than 64 levels", "line": 3}
     (root / "long-text.yaml").write_text(long_text_plan(), encoding="utf-8")
     expected["long-text.yaml"] = {"plan": "SXP-4P-2024-070"}
     if hasattr(os, "mkfifo"):  # a named pipe: opening it for reading would wait for a writer for ever
         os.mkfifo(root / "pipe.yaml")
-        expected["pipe.yaml"] = {"error": "not an ordinary file"}
+        expected["pipe.yaml"] = {"code": "not-a-file", "error": "not an ordinary file"}
     if hasattr(os, "symlink"):
         os.symlink("link-loop-b.yaml", root / "link-loop-a.yaml")
         os.symlink("link-loop-a.yaml", root / "link-loop-b.yaml")
-        expected["link-loop-a.yaml"] = expected["link-loop-b.yaml"] = {"error": "round in a circle"}
+        expected["link-loop-a.yaml"] = expected["link-loop-b.yaml"] = {"code": "not-found", "error": "round in a circle"}
         os.symlink("gone.yaml", root / "dangling.yaml")
-        expected["dangling.yaml"] = {"error": "a link to a file that does not exist"}
+        expected["dangling.yaml"] = {"code": "not-found", "error": "a link to a file that does not exist"}
         (root / "sub").mkdir()
         os.symlink("..", root / "sub" / "up")  # a folder loop: not followed
     return expected
@@ -142,9 +143,10 @@ def audit_outcomes(result: fourp.audit.AuditReport) -> Dict[str, Tuple[str, Any]
 
 def check_outcome(name: str, expected: Dict[str, Any], outcome: Tuple[str, Any]) -> None:
     kind, value = outcome
-    if "error" in expected:
+    if "code" in expected:
         assert kind == "error", f"{name} should not be read as a plan"
-        assert expected["error"] in value.reason, f"{name}: {value}"
+        assert value.code == expected["code"], f"{name}: {value}"
+        assert expected.get("error", "") in value.reason, f"{name}: {value}"
         assert value.line == expected.get("line"), f"{name}: {value}"
         assert value.hint, f"{name}: no advice on what to do: {value}"
     else:
@@ -247,7 +249,8 @@ def test_each_pack_file_is_refused_or_loaded_as_expected(name, tmp_path, monkeyp
     with pytest.raises(fourp.PackError) as info:
         fourp.load_pack(str(path))
     error = info.value
-    assert expected["error"] in error.reason, str(error)
+    assert error.code == expected["code"], str(error)
+    assert expected.get("error", "") in error.reason, str(error)
     assert error.line == expected.get("line"), str(error)
     assert os.path.basename(error.file) == expected.get("file", name)
     assert not (tmp_path / MARKER).exists()
@@ -324,14 +327,15 @@ def test_each_user_template_is_refused_or_rendered_as_expected(name, tmp_path, m
 
 # -- registers ----------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, reason, line", [
-    ("threats: " + "[" * 100_000 + "\n", "nested more than 64 levels", 1),
+@pytest.mark.parametrize("text, code, line", [
+    ("threats: " + "[" * 100_000 + "\n", "too-deep", 1),
     ("a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{c}: &{c} [" + ", ".join([f"*{p}"] * 10) + "]\n" for p, c in zip("abcdefgh", "bcdefghi")),
-     "aliases expand", 6),
-    ("threats:\n  - !!python/object/apply:os.system [\"touch fourp-was-here\"]\n", "is not allowed", 2),
-], ids=["deep", "alias bomb", "python tag"])
-def test_a_hostile_register_is_refused_with_its_line(tmp_path, monkeypatch, text, reason, line):
+     "alias-bomb", 6),
+    ("threats:\n  - !!python/object/apply:os.system [\"touch fourp-was-here\"]\n", "not-allowed", 2),
+    ("# only a comment\n", "empty", None),
+], ids=["deep", "alias bomb", "python tag", "no document"])
+def test_a_hostile_register_is_refused_with_its_line(tmp_path, monkeypatch, text, code, line):
     from fourp.register import RegisterError, load_register
 
     monkeypatch.chdir(tmp_path)
@@ -339,5 +343,5 @@ def test_a_hostile_register_is_refused_with_its_line(tmp_path, monkeypatch, text
     path.write_text(text)
     with pytest.raises(RegisterError) as info:
         load_register(str(path))
-    assert reason in info.value.reason and info.value.line == line
+    assert info.value.code == code and info.value.line == line, str(info.value)
     assert not (tmp_path / MARKER).exists()

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import yaml
 
 import fourp
 
@@ -98,3 +99,70 @@ def test_alias_bomb_is_refused(tmp_path):
         lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
     with pytest.raises(fourp.PlanError, match="aliases"):
         load_plan(write(tmp_path, "bomb.yaml", "\n".join(lines) + "\n"))
+
+
+# -- errors: one class, a code to decide by -------------------------------------------------------------
+
+class _RefusingParser(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
+    """A YAML parser that refuses a document in its own words before fourp sees any event, as the libyaml
+    bundled since PyYAML 6.0.4 does with flow nesting past 1,000 levels."""
+
+    def get_event(self):  # type: ignore[no-untyped-def]
+        raise yaml.scanner.ScannerError("while scanning something", None, "words fourp never reads",
+                                        yaml.Mark("<text>", 0, 2, 1004, None, None))
+
+
+@pytest.mark.parametrize("name, text, line", [
+    ("deep-flow.yaml", "fourp: 1\nid: X\nlog: " + "[" * 2000 + "]" * 2000 + "\n", 3),
+    ("deep.json", '{"fourp": 1, "log": ' + "[" * 2000 + "]" * 2000 + "}", 1),
+], ids=["yaml", "json"])
+def test_deep_nesting_is_refused_in_fourps_words_whatever_the_parser_refuses_first(
+        tmp_path, monkeypatch, name, text, line):
+    monkeypatch.setattr("fourp.plan._BaseLoader", _RefusingParser)
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(fourp.PlanError) as info:
+        load_plan(str(path))
+    assert info.value.code == "too-deep" and info.value.line == line, str(info.value)
+
+
+def test_a_parser_refusal_of_a_shallow_document_is_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr("fourp.plan._BaseLoader", _RefusingParser)
+    path = tmp_path / "plan.yaml"
+    path.write_text("fourp: 1\nid: X\n")
+    with pytest.raises(fourp.PlanError) as info:
+        load_plan(str(path))
+    assert info.value.code == "invalid-yaml" and info.value.line == 3
+
+
+def test_every_error_is_a_fourp_error_with_a_code_that_survives_a_process_boundary():
+    import pickle
+
+    from fourp.baseline import BaselineError
+    from fourp.register import RegisterError
+    from fourp.render import TemplateProblem
+
+    for kind in (fourp.PlanError, fourp.PackError, RegisterError, BaselineError, TemplateProblem):
+        assert issubclass(kind, fourp.FourpError)
+        error = kind("f.yaml", "the reason", 3, 7, "the hint", code="too-deep")
+        copy = pickle.loads(pickle.dumps(error))
+        assert type(copy) is kind and copy.to_dict() == error.to_dict()
+        assert copy.to_dict() == {"file": "f.yaml", "line": 3, "column": 7, "code": "too-deep",
+                                  "reason": "the reason", "hint": "the hint"}
+        assert kind("f.yaml", "why").code == kind.default_code
+
+
+def test_every_code_raised_is_listed_in_the_registry():
+    import re
+
+    from fourp.errors import CODES
+
+    from conftest import ROOT
+
+    used = set()
+    for path in (ROOT / "fourp").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r'code(?:: str)? ?= ?"([a-z-]+)"', text))
+        used |= set(re.findall(r'[(,]\s*"([a-z]+(?:-[a-z]+)+)"\)', text))  # a code passed by position
+    assert used and used <= set(CODES), used - set(CODES)
+    assert {"too-deep", "duplicate-key", "not-a-plan", "extends-circle", "self-alias"} <= used

@@ -329,13 +329,14 @@ def test_every_error_names_file_line_reason_and_remedy(tmp_path, monkeypatch):
     result = run("audit", str(root), *AS_OF_ARGS, "--jobs", "2", "--format", "json")
     assert result.exit_code == 2
     errors = json.loads(result.stdout)["errors"]
-    wanted = {name for name, e in expected.items() if "error" in e}
+    wanted = {name for name, e in expected.items() if "code" in e}
     assert {os.path.basename(e["file"]) for e in errors} == wanted
     messages: List[str] = [line for line in result.stderr.splitlines() if line.startswith("fourp: ")]
     for error in errors:
         name = os.path.basename(error["file"])
         assert error["reason"] and error["hint"], error
         assert error["line"] == expected[name].get("line"), error
+        assert error["code"] == expected[name]["code"], error
         where = error["file"] + (f":{error['line']}" if error["line"] else "")
         [said] = [m for m in messages if m.startswith(f"fourp: {where}:")]
         assert error["reason"] in said and error["hint"] in said

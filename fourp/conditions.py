@@ -7,24 +7,29 @@ one test:
     {field: disruption, present: true}     {field: text, matches: '\\bSCPO\\b'}
     {field: /created, older_than_days: 90} {field: due, not_past: true}
     {field: by, not_same_person_as: /lro/name}
+    {field: /lro/name, has_rank: true}     (a name written with its rank: `Ch Insp Tom Reade`)
+    {field: result/text, not_placeholder: [ongoing, complete]}  (not only a placeholder; absent passes)
 
-or a count of items: `{count: /pursue/actions/*, where: [...], min: 1}`. A list of conditions holds when
+or a count of items: `{count: /pursue/actions/*, where: [...], min: 1}`, or the status the plan is judged
+in, `{status_in: [active, closed]}` (a draft in use counts as active: see `fourp.lifecycle`).
+`older_than_days` counts to the end of the plan's life (a closed plan's closure date, else the as-of date). A list of conditions holds when
 every one holds. A pattern with wildcards holds when any value it names passes the test. `matches` takes
 an RE2 pattern (`fourp.regex`), ignoring case.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, List, Mapping, Sequence
 
 from .context import Context, present
-from .names import same_person
+from .names import rank_of, same_person
 from .paths import MISSING, compile_pattern
 from .regex import compile_regex
 
 __all__ = ["Condition", "compile_conditions", "all_hold", "CONDITION_SCHEMA", "norm"]
 
 _TESTS = ("equals", "in", "not_in", "present", "matches", "not_matches", "older_than_days",
-          "not_past", "same_person_as", "not_same_person_as")
+          "not_past", "same_person_as", "not_same_person_as", "has_rank", "not_placeholder")
 
 CONDITION_SCHEMA: dict = {
     "oneOf": [
@@ -43,6 +48,8 @@ CONDITION_SCHEMA: dict = {
                 "not_past": {"type": "boolean"},
                 "same_person_as": {"type": "string"},
                 "not_same_person_as": {"type": "string"},
+                "has_rank": {"type": "boolean"},
+                "not_placeholder": {"type": "array", "items": {"type": "string"}},
             },
             "additionalProperties": False,
             "minProperties": 2,
@@ -59,8 +66,23 @@ CONDITION_SCHEMA: dict = {
             },
             "additionalProperties": False,
         },
+        {
+            "type": "object",
+            "required": ["status_in"],
+            "properties": {"status_in": {"type": "array", "items": {"enum": ["draft", "active", "closed"]},
+                                         "minItems": 1}},
+            "additionalProperties": False,
+        },
     ]
 }
+
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+
+
+def plain_words(text: str) -> str:
+    """Text as its words, lower case, without punctuation: `TBC.` and ` tbc ` are both `tbc`."""
+    return " ".join(_WORD.findall(text.lower()))
 
 
 def norm(value: Any) -> Any:
@@ -74,6 +96,11 @@ class Condition:
     def __init__(self, spec: Mapping[str, Any]) -> None:
         self.spec = dict(spec)
         self._where: List[Condition] = []
+        if "status_in" in spec:
+            self.pattern = compile_pattern("/status")
+            self.arg = frozenset(spec["status_in"])
+            self._test = self._status
+            return
         if "count" in spec:
             self.pattern = compile_pattern(spec["count"])
             self._where = compile_conditions(spec.get("where", ()))
@@ -91,11 +118,16 @@ class Condition:
             arg = {norm(a) for a in arg if isinstance(a, (str, int, float, bool))}
         elif name in ("same_person_as", "not_same_person_as"):
             arg = compile_pattern(arg)
+        elif name == "not_placeholder":
+            arg = frozenset(plain_words(a) for a in arg)
         self.arg = arg
         self._test = self._field
 
     def holds(self, ctx: Context, item: Any = MISSING, base: tuple = ()) -> bool:
         return self._test(ctx, item, base)
+
+    def _status(self, ctx: Context, item: Any, base: tuple) -> bool:
+        return ctx.status in self.arg
 
     def _count(self, ctx: Context, item: Any, base: tuple) -> bool:
         n = sum(1 for path, value in ctx.select(self.pattern, item, base)
@@ -114,6 +146,10 @@ class Condition:
             return all(_hashable(norm(v)) not in arg for v in values) if values else True
         if name == "not_matches":
             return not any(isinstance(v, str) and arg.search(v) for v in values)
+        if name == "not_placeholder":
+            return not any(isinstance(v, str) and v.strip() and plain_words(v) in arg for v in values)
+        if name == "has_rank":
+            return any(rank_of(v) is not None for v in values) == arg
         if name == "not_same_person_as":
             others = [v for _, v in ctx.select(arg, item, base)]
             return not any(same_person(v, o) for v in values for o in others)
@@ -126,11 +162,11 @@ class Condition:
                 return True
             if name == "older_than_days":
                 moment = ctx.moment(value)
-                if moment is not None and ctx.days_before_as_of(moment) > arg:
+                if moment is not None and ctx.days_before_until(moment) > arg:
                     return True
             if name == "not_past":
                 moment = ctx.moment(value)
-                if moment is not None and (moment.date >= ctx.as_of) == arg:
+                if moment is not None and (moment.date >= ctx.until) == arg:
                     return True
             if name == "same_person_as":
                 if any(same_person(value, o) for _, o in ctx.select(arg, item, base)):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, NamedTuple, Optional, Tuple
 
 from .dates import Moment, parse_moment
+from .lifecycle import Life, life_of
 from .paths import MISSING, Path, Pattern, select
 
 __all__ = ["Context", "Problem", "present", "describe"]
@@ -29,6 +30,26 @@ class Context:
     data: Any
     as_of: dt.date
     _moments: Dict[int, Optional[Moment]] = field(default_factory=dict, repr=False, compare=False)
+    #: The plan's life (its status as judged and the date its keeping is judged to); from the data if None.
+    life: Optional[Life] = None
+    #: Names of other threats and operations the force manages (from the register, or an audit's plans).
+    other_names: Tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.life is None:
+            object.__setattr__(self, "life", life_of(self.data, self.as_of))
+
+    @property
+    def until(self) -> dt.date:
+        """The date a rule about how the plan was kept judges it to: a closed plan's closure date."""
+        assert self.life is not None
+        return self.life.until
+
+    @property
+    def status(self) -> Optional[str]:
+        """The status the plan is judged in: a draft in use is active."""
+        assert self.life is not None
+        return self.life.status
 
     def select(self, pattern: Pattern, item: Any = MISSING, base: Path = ()) -> Iterator[Tuple[Path, Any]]:
         """Values a pattern names: from the plan root when absolute, else from `item` at `base`."""
@@ -47,6 +68,9 @@ class Context:
 
     def days_before_as_of(self, moment: Moment) -> int:
         return (self.as_of - moment.date).days
+
+    def days_before_until(self, moment: Moment) -> int:
+        return (self.until - moment.date).days
 
 
 def present(value: Any) -> bool:

@@ -33,9 +33,13 @@ def rules_markdown(pack: RulePack) -> str:
     out += ["", "Grades, highest first: " + "; ".join(
         f"{g.grade} from {g.min:g}" + (f" (at most {', '.join(f'{n} failed {s}' for s, n in g.max_failed.items())})"
                                        if g.max_failed else "") for g in pack.grades) + ".", ""]
+    out += _applicability_table(pack)
     for rule in pack.rules:
         out += [f"## {rule.id}", "", f"**{_cell(rule.title)}** — {rule.severity}, weight {rule.weight:g}, "
-                f"check `{rule.check}`{'' if rule.enabled else ' (disabled)'}.", "", _cell(rule.rationale), ""]
+                f"check `{rule.check}`{'' if rule.enabled else ' (disabled)'}"
+                f"{'' if rule.limits_grade else '; never limits the grade'}.", "", _cell(rule.rationale), ""]
+        if rule.severity_basis:
+            out += [f"*Why {rule.severity}:* {_cell(rule.severity_basis)}", ""]
         for basis in rule.basis:
             where = ", ".join(str(x) for x in (basis.get("source"), basis.get("force"),
                                                  f"line {basis['line']}" if basis.get("line") else None) if x)
@@ -60,6 +64,24 @@ def rules_markdown(pack: RulePack) -> str:
                            f"`{_cell(json.dumps(example['plan'], default=str))}`")
             out.append("")
     return "\n".join(out)
+
+
+def _applicability_table(pack: RulePack) -> List[str]:
+    """Which plans each plan rule judges, read from its `applies_when`: a draft in use is judged as active,
+    and a closed plan over its life (see the README's "Closed and draft plans")."""
+    from .lifecycle import STATUSES, THREAT_KINDS, applicability
+
+    out = ["## Which plans each rule judges", "",
+           "Read from each rule's `applies_when`. A draft is *in use* when it records done actions, results "
+           "or operational log entries, or is older than `draft-in-use`'s `max_draft_days`; rules judge it as "
+           "active. Rules about how a plan was kept judge a closed plan from `created` to `closure.closed`.", "",
+           "| rule | " + " | ".join(STATUSES) + " | threat kinds |", "|---|" + "---|" * (len(STATUSES) + 1)]
+    for rule in pack.plan_rules:
+        statuses, kinds = applicability(rule.applies_when)
+        cells = ["yes" if s in statuses else "—" for s in STATUSES]
+        shown = "all" if kinds == THREAT_KINDS else ", ".join(kinds) or "none"
+        out.append(f"| `{rule.id}` | " + " | ".join(cells) + f" | {shown} |")
+    return out + [""]
 
 
 def main(argv: Optional[List[str]] = None) -> None:

@@ -7,6 +7,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 from .conditions import all_hold
 from .context import Context, Problem, present
 from .dates import parse_date
+from .lifecycle import DEFAULT_DRAFT_DAYS, life_of
 from .pack import RulePack, Rule, load_pack
 from .paths import pointer
 from .plan import Plan, plan_from_data
@@ -87,18 +88,35 @@ def _run(rule: Rule, ctx: Context) -> Tuple[List[Problem], Optional[str]]:
             "error"
 
 
+def _draft_days(pack: RulePack) -> int:
+    rule = next((r for r in pack.plan_rules if r.check == "draft-in-use"), None)
+    return rule.prepared.max_draft_days if rule is not None else DEFAULT_DRAFT_DAYS
+
+
+def _covered(problem_path: Tuple[Any, ...], covers: List[Tuple[Any, ...]]) -> bool:
+    return any(problem_path[:len(c)] == c for c in covers)
+
+
 def evaluate(plan: Plan, pack: RulePack, as_of: Optional[dt.date] = None,
-             only: Optional[Sequence[str]] = None) -> Report:
-    """Judges one plan under one pack at one as-of date. Never raises on any plan data."""
+             only: Optional[Sequence[str]] = None, other_names: Sequence[str] = ()) -> Report:
+    """Judges one plan under one pack at one as-of date. Never raises on any plan data.
+
+    `other_names` are the names of other threats and operations the force manages (from its register,
+    or the other plans of an audit), for the rule that the plan's text is about its own threat.
+    """
     as_of = as_of or dt.date.today()
     data = plan.data
     is_mapping = isinstance(data, Mapping)
-    ctx = Context(data, as_of)
+    ctx = Context(data, as_of, life=life_of(data, as_of, _draft_days(pack)), other_names=tuple(other_names))
+    # What plan-structure could not read (or found under a misspelt key) is its finding alone: other
+    # rules neither report it again nor conclude from it. Structure rules run first for that reason.
+    covers: List[Tuple[Any, ...]] = []
     waivers = _waivers(data, as_of)
     valid_waivers = {w.rule: w for w in waivers if w.valid}
     findings: List[Finding] = []
     results: List[RuleResult] = []
-    for rule in pack.plan_rules:
+    rules = sorted(pack.plan_rules, key=lambda r: r.check != "schema")
+    for rule in rules:
         if only is not None and rule.id not in only:
             continue
         if (not is_mapping and rule.check != "schema") or not all_hold(rule.applies_when, ctx):
@@ -106,6 +124,14 @@ def evaluate(plan: Plan, pack: RulePack, as_of: Optional[dt.date] = None,
                                       rule.ps))
             continue
         problems, crashed = _run(rule, ctx)
+        if rule.check == "schema":
+            covers.extend(tuple(c) for p in problems for c in p.values.get("covers", ()) if c)
+        elif covers and problems and not crashed:
+            problems = [p for p in problems if not _covered(p.path, covers)]
+            if not problems:  # all it found rests on what plan-structure reports
+                results.append(RuleResult(rule.id, rule.title, "not-applicable", rule.severity, rule.weight,
+                                          rule.ps))
+                continue
         if not problems:
             results.append(RuleResult(rule.id, rule.title, "pass", rule.severity, rule.weight, rule.ps))
             continue
@@ -124,10 +150,13 @@ def evaluate(plan: Plan, pack: RulePack, as_of: Optional[dt.date] = None,
                 line=line_col[0] if line_col else None, column=line_col[1] if line_col else None,
                 title=rule.title, remediation=rule.remediation, weight=rule.weight, ps=rule.ps,
                 file=plan.source, quote=_quote(data, problem.path)))
+    order = {r.id: n for n, r in enumerate(pack.plan_rules)}
+    results.sort(key=lambda r: order.get(r.rule, 0))
     score, p_scores = score_results(results)
     failed: Dict[str, int] = {}
+    limiting = {r.id for r in pack.plan_rules if r.limits_grade}
     for result in results:
-        if result.status in ("fail", "error"):
+        if result.status in ("fail", "error") and result.rule in limiting:
             failed[result.severity] = failed.get(result.severity, 0) + 1
     fields = data if is_mapping else {}
     lro = fields.get("lro")

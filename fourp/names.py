@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Optional
 
-__all__ = ["person_key", "same_person"]
+__all__ = ["person_key", "same_person", "rank_of"]
 
 # Longest first, so "Ch Insp" is taken whole before "Insp".
 _RANKS = sorted({
@@ -33,3 +33,25 @@ def person_key(name: Any) -> str:
 def same_person(a: Any, b: Any) -> bool:
     key = person_key(a)
     return bool(key) and key == person_key(b)
+
+
+#: Ranks an LRO's name may begin with (police ranks only: `Mr`, `Acting` alone are not a rank).
+_POLICE_RANK_RE = re.compile(r"^(?:(?:acting|temporary|a/|t/)\s*)*(%s)\b\.?\s+\S" % "|".join(
+    re.escape(r) for r in _RANKS if r not in ("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "acting",
+                                              "temporary", "a", "t")))
+
+
+def rank_of(name: Any) -> Optional[str]:
+    """The rank written at the front of a name (`Ch Insp Tom Reade` gives `ch insp`), or None."""
+    if not isinstance(name, str):
+        return None
+    text = re.sub(r"\s+", " ", re.sub(r"[.()]+", " ", name.lower())).strip()
+    match = _POLICE_RANK_RE.match(text)
+    if not match:
+        return None
+    rank = match.group(1)
+    if " " not in rank and len(rank) <= 4:  # `DI Marsh` is a rank; `Di Marsh` may be a first name
+        written = re.sub(r"^(?:(?:acting|temporary)\s+|[at]/\s*)*", "", name.strip(), flags=re.IGNORECASE)
+        if not written[:len(rank)].isupper() and rank not in ("insp", "supt"):
+            return None
+    return rank

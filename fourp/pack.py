@@ -75,6 +75,9 @@ class Rule:
     remediation: str
     scope: str = "plan"
     enabled: bool = True
+    #: False for a rule whose failing costs score but never limits the grade (a spelling to correct).
+    limits_grade: bool = True
+    severity_basis: str = ""
     examples: Tuple[Mapping[str, Any], ...] = ()
     origin: str = ""
     applies_when: Tuple[Condition, ...] = field(default=(), repr=False, compare=False)
@@ -102,6 +105,7 @@ class Rule:
     def to_dict(self) -> Dict[str, Any]:
         return {"id": self.id, "title": self.title, "severity": self.severity, "weight": self.weight,
                 "ps": list(self.ps), "check": self.check, "scope": self.scope, "enabled": self.enabled,
+                "limits_grade": self.limits_grade, "severity_basis": self.severity_basis,
                 "params": {k: {"value": self.params[k], **self.param_docs.get(k, {})} for k in self.params},
                 "rationale": self.rationale, "basis": [dict(b) for b in self.basis],
                 "remediation": self.remediation, "message": self.message}
@@ -382,7 +386,8 @@ def _compile(spec: _Spec, env: Any) -> Rule:
         ps=tuple(p for p in _PS if p in (data.get("ps") or ())), check=data["check"], options=options,
         params=dict(spec.values), param_docs=docs, message=data["message"], rationale=data["rationale"],
         basis=tuple(data["basis"]), remediation=data["remediation"], scope=data.get("scope", "plan"),
-        enabled=data.get("enabled", True), examples=tuple(data.get("examples") or ()),
+        enabled=data.get("enabled", True), limits_grade=data.get("limits_grade", True),
+        severity_basis=data.get("severity_basis", ""), examples=tuple(data.get("examples") or ()),
         origin=spec.raw.file if spec.raw else "<built-in>", applies_when=conditions, kind=kind, prepared=prepared, template=template)
 
 

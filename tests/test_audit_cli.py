@@ -49,7 +49,7 @@ def test_known_folder_summary_counts():
     assert result.exit_code == 1
     summary = data["summary"]
     assert (summary["plans"], summary["unreadable"], summary["failing"]) == (7, 0, 4)
-    assert summary["grades"] == {"outstanding": 2, "good": 1, "adequate": 3, "requires improvement": 1,
+    assert summary["grades"] == {"outstanding": 2, "good": 0, "adequate": 4, "requires improvement": 1,
                                  "inadequate": 0}
     assert summary["scores"]["distribution"]["90-100"] == 3 and summary["scores"]["min"] == 47.3
     rules = {r["rule"]: (r["failing"], r["applicable"]) for r in summary["rules"]}
@@ -71,7 +71,7 @@ def test_known_folder_text_summary():
     for heading in ("By force", "By LRO", "By P"):
         assert f"\n{heading}\n" in out
     assert "  Sussex Police                                 3   100.0    93.1            1" in out
-    assert "  protect       93.5    89.1            4        11" in out
+    assert "  protect       93.9    87.4            4        11" in out
 
 
 def test_good_failing_and_unreadable_files_each_reported(mixed, tmp_path):

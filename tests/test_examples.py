@@ -10,7 +10,8 @@ from conftest import AS_OF, EXAMPLES
 EXPECTED = {
     "good-plan.yaml": set(),
     "sussex-harbour-lane.yaml": set(),
-    "hampshire-brief-undated.yaml": {"entries-timed-dated", "entries-substantive", "qa-evidenced"},
+    "hampshire-brief-undated.yaml": {"entries-timed-dated", "entries-substantive", "qa-evidenced",
+                                     "actions-resulted"},
     "surrey-no-lro.yaml": {"lro-named", "lro-owns-plan", "plan-before-operation", "pursue-not-dominant",
                            "four-ps-covered", "plan-kept-current", "safeguarding-linked", "actions-overdue",
                            "lro-reviews-regular", "qa-evidenced", "disruptions-recorded", "partners-engaged"},

@@ -256,7 +256,7 @@ def test_markdown_and_html_show_the_feedback(pack):
     assert "**Score 82.8/100, adequate.**" in markdown
     assert "`examples/thames-valley-no-results.yaml:48:7`" in markdown or ":48:7`" in markdown
     assert "record under `result` when it finished" in markdown  # the pack's code names stay code
-    assert "### Done well (22 of 26 criteria met)" in markdown
+    assert "### Done well (23 of 27 criteria met)" in markdown  # plan-spelling is a criterion met
     page = render(data, "html")
     visible = check_html(page)
     assert "82.8" in visible and "adequate" in visible and "Why it matters" in visible
@@ -281,7 +281,8 @@ def hostile_plan(tmp_path):
     plan = yaml.safe_load((EXAMPLES / "good-plan.yaml").read_text())
     plan["id"] = HOSTILE[2]
     plan["force"] = HOSTILE[0]
-    plan["pursue"]["objectives"] = list(HOSTILE)  # each too brief: findings that quote them
+    for section, text in zip(("pursue", "prevent", "protect"), HOSTILE):  # not dates: findings quote them
+        plan[section]["actions"][0]["due"] = text
     path = tmp_path / "hostile.yaml"
     path.write_text(yaml.safe_dump(plan, allow_unicode=True))
     return path
@@ -308,7 +309,7 @@ def _contains_all(texts):
 def test_plan_text_is_verbatim_and_inert(command, fmt, hostile_plan, tmp_path):
     target = tmp_path / "out"
     result = run(command, hostile_plan, *AS_OF_ARGS, "--format", fmt, "-o", target, "--fail-on", "warning")
-    assert result.exit_code == 1, result.output  # the brief objectives are warnings
+    assert result.exit_code == 1, result.output  # the unreadable due dates are errors
     text = target.read_text(encoding="utf-8")
     if fmt == "text":
         assert _contains_all([text])
@@ -332,7 +333,7 @@ def test_plan_text_is_verbatim_and_inert(command, fmt, hostile_plan, tmp_path):
 
 def test_terminal_control_characters_in_plan_text_are_made_visible(pack, tmp_path):
     plan = yaml.safe_load((EXAMPLES / "good-plan.yaml").read_text())
-    plan["pursue"]["objectives"] = ["\x1b[2J\x1b[31mgone"]
+    plan["pursue"]["actions"][0]["due"] = "\x1b[2J\x1b[31mgone"  # not a date: the finding quotes it
     path = tmp_path / "plan.yaml"
     path.write_text(yaml.safe_dump(plan))
     data = dict(template_data([fourp.check(str(path), pack, as_of=AS_OF)], pack), max_per_rule=5)

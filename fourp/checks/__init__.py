@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Iterator, NamedTuple
 
 from ..context import Context, Problem
-from . import cadence, counts, date_order, each, pattern, presence, recency, structure, timestamps, wording
+from . import (cadence, counts, date_order, draft, each, pattern, presence, recency, spelling, structure,
+               timestamps, wording)
 from .named import NamesOwnThreat, PlanAuthor
 
 __all__ = ["CheckKind", "get", "builtin_names", "UnknownCheck", "ENTRY_POINT_GROUP"]
@@ -51,6 +52,8 @@ _BUILTIN: Dict[str, CheckKind] = {
         "each": each,
         "pattern": pattern,
         "schema": structure,
+        "spelling": spelling,
+        "draft-in-use": draft,
         "plan-author": PlanAuthor,
         "names-own-threat": NamesOwnThreat,
     }.items()

@@ -6,12 +6,14 @@ Options:
   label: str             what the events are ("LRO review")
   start: pattern         a date the first gap counts from (the plan's `created`), optional
   until_as_of: bool      the time since the last event counts as a gap too (default true)
+  over_life: bool        the plan's life ends at its closure date when it is closed, not at the as-of
+                         date (default false)
 """
 from __future__ import annotations
 
 from typing import Iterator, List, NamedTuple, Optional, Tuple
 
-from ..context import Context, Problem
+from ..context import Context, Problem, present
 from ..dates import Moment
 from ..paths import Path, Pattern, compile_pattern
 from ._common import SOURCE, Source, sources
@@ -25,6 +27,7 @@ SCHEMA = {
         "label": {"type": "string"},
         "start": {"type": "string"},
         "until_as_of": {"type": "boolean"},
+        "over_life": {"type": "boolean"},
     },
     "additionalProperties": False,
 }
@@ -36,25 +39,31 @@ class Options(NamedTuple):
     label: str
     start: Optional[Pattern]
     until_as_of: bool
+    over_life: bool = False
 
 
 def prepare(options: dict) -> Options:
     return Options(sources(options["sources"]), options["max_gap_days"], options["label"],
                    compile_pattern(options["start"]) if options.get("start") else None,
-                   options.get("until_as_of", True))
+                   options.get("until_as_of", True), options.get("over_life", False))
 
 
 def check(ctx: Context, options: Options) -> Iterator[Problem]:
+    until = ctx.until if options.over_life else ctx.as_of
     events: List[Tuple[Moment, Path]] = []
+    unreadable = False
     for source in options.sources:
         for entry in source.entries(ctx):
             moment = ctx.moment(entry.value)
-            if moment is not None and moment.date <= ctx.as_of:
+            if moment is None:
+                unreadable = unreadable or present(entry.value)
+            elif moment.date <= until:
                 events.append((moment, entry.path))
     events.sort(key=lambda e: (e[0].at, e[1] and str(e[1])))
     limit = options.max_gap_days
     if not events:
-        yield Problem((), f"no {options.label} is recorded", {"issue": "missing"})
+        if not unreadable:  # dates fourp cannot read are plan-structure's; nothing is concluded from them
+            yield Problem((), f"no {options.label} is recorded", {"issue": "missing"})
         return
     if options.start is not None:
         start = next((ctx.moment(v) for _, v in ctx.select(options.start)), None)
@@ -71,7 +80,8 @@ def check(ctx: Context, options: Options) -> Iterator[Problem]:
                           f"{after.date} (at most {limit} allowed)", {"issue": "gap", "gap": gap})
     if options.until_as_of:
         last, path = events[-1]
-        gap = (ctx.as_of - last.date).days
+        gap = (until - last.date).days
+        when = f"{until}" if until == ctx.as_of else f"{until}, when the plan closed"
         if gap > limit:
             yield Problem(path, f"the last {options.label} was on {last.date}, {gap} days before "
-                          f"{ctx.as_of} (at most {limit} allowed)", {"issue": "stale", "gap": gap})
+                          f"{when} (at most {limit} allowed)", {"issue": "stale", "gap": gap})

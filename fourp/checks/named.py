@@ -3,7 +3,8 @@
 `plan-author`: the plan was written by its LRO or a deputy.
   roles: [str]   author roles that own a plan (default [lro, deputy])
 `names-own-threat`: the plan names no organised crime group or operation other than its own.
-  allowed: [str] other names the plan may mention (a rival group it is right to name)
+  allowed: [str]      other names the plan may mention (a rival group it is right to name)
+  force_names: [str]  force-wide names that are not threats (a meeting, a role, a programme)
 """
 from __future__ import annotations
 
@@ -57,10 +58,23 @@ class PlanAuthor:
 
 # Each match starts where a word starts (the look-behind): starting inside words made a long run of capitals
 # cost time in the square of its length, which a hostile plan could use to hang an audit.
-_OCG = re.compile(r"(?<![\w'’&-])((?:[A-Z][\w'’&-]*\s+){1,4})(?:OCG|[Oo]rganised [Cc]rime [Gg]roup)\b")
+_OCG = re.compile(r"(?<![\w'’&-])((?:[A-Z][\w'’&-]*\s+){1,4})(?:OCG|[Oo]rganised [Cc]rime [Gg]roup)\b"
+                  r"(?!\s*[-‑]?\s*(?i:%s)\b)" % "|".join((
+                      "meetings?", "management", "co-?ordinators?", "coordinators?", "leads?", "boards?",
+                      "panels?", "tasking", "mapping", "teams?", "units?", "desks?", "forums?", "scoring",
+                      "process(?:es)?", "protocols?", "lists?", "registers?", "matrix", "reviews?",
+                      "programmes?", "officers?", "managers?", "analysts?", "portfolios?", "governance",
+                      "strategy", "tactical", "strategic", "briefings?", "groups? meeting")),
+                  )
 _OPERATION = re.compile(r"\b(?:Op|Operation)\.?\s+([A-Z][\w-]+)")
 _NOT_NAMES = {"the", "this", "that", "a", "an", "each", "every", "our", "their", "its", "rival",
               "any", "another", "other", "same", "local", "serious", "and", "of", "named", "for", "no"}
+#: Words that begin the names of a force's own structures ("the Force OCG", "the District OCG"): a group
+#: is not named after them.
+_FORCE_WORDS = {"force", "regional", "region", "district", "area", "county", "monthly", "weekly", "daily",
+                "soc", "serocu", "rocu", "partnership", "multi-agency", "constabulary", "police", "all",
+                "new", "known", "mapped", "identified", "urban", "street", "tier", "priority", "lead",
+                "national", "south", "east", "west", "north", "central"}
 
 
 def _name_key(text: str) -> str:
@@ -72,41 +86,88 @@ def _name_key(text: str) -> str:
 
 class NamesOptions(NamedTuple):
     allowed: Tuple[str, ...]
+    force_names: Tuple[str, ...] = ()
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.findall(r"[^\W_]+(?:['’][^\W_]+)*", text.lower()))
+
+
+def _contains(haystack: str, needle: str) -> bool:
+    """Whether the words of `needle` stand in `haystack` as whole words (both plain, lower case)."""
+    return bool(needle) and f" {needle} " in f" {haystack} "
+
+
+def _forms(name: Any) -> Tuple[str, ...]:
+    """The ways a threat or operation's name is written in text: whole, without `OCG`, without `Op`."""
+    if not isinstance(name, str):
+        return ()
+    forms = {_plain(name), _plain(_strip_suffix(name)), _plain(_strip_op(name))}
+    forms = {_name_key(f) for f in forms}
+    return tuple(sorted(f for f in forms if len(f) >= 4))
 
 
 class NamesOwnThreat:
-    SCHEMA = {"type": "object", "properties": {"allowed": {"type": "array", "items": {"type": "string"}}},
+    """Names another threat or operation. Known names (the register's threats and, in an audit, the
+    other plans' threats and operations, given to the check as `other_names`) are found wherever they
+    stand; an `X OCG` or `Op X` the force does not list is guessed from its form. Names of the force's own
+    meetings, roles and programmes (`force_names`, and forms such as "OCG management meeting") are not
+    threats."""
+
+    SCHEMA = {"type": "object", "properties": {"allowed": {"type": "array", "items": {"type": "string"}},
+                                               "force_names": {"type": "array", "items": {"type": "string"}}},
               "additionalProperties": False}
     _TEXTS = compile_pattern("/**")
 
     @staticmethod
     def prepare(options: dict) -> NamesOptions:
-        return NamesOptions(tuple(_name_key(_strip_suffix(a)) for a in options.get("allowed", ())))
+        return NamesOptions(tuple(_name_key(_strip_suffix(a)) for a in options.get("allowed", ())),
+                            tuple(f for name in options.get("force_names", ()) for f in _forms(name)))
 
     @classmethod
     def check(cls, ctx: Context, options: NamesOptions) -> Iterator[Problem]:
         data = as_mapping(ctx.data)
         threat = as_mapping(data.get("threat"))
         operation = as_mapping(data.get("operation"))
+        own = set(_forms(threat.get("name"))) | set(_forms(operation.get("name"))) | set(options.allowed)
         own_groups = {_name_key(_strip_suffix(threat.get("name")))} | set(options.allowed)
         own_groups.discard("")
         own_ops = {_name_key(_strip_op(operation.get("name")))} | set(options.allowed)
         own_ops.discard("")
+        exempt = own | set(options.force_names)
+        known = []
+        for name in ctx.other_names:
+            forms = [f for f in _forms(name) if not any(f == o or _contains(o, f) for o in exempt)]
+            if forms:
+                known.append((name, forms))
         reported = set()
         for path, text in ctx.select(cls._TEXTS):
             if not isinstance(text, str) or path[:1] in (("threat",), ("operation",), ("waivers",)):
                 continue
+            plain = _plain(text) if known or options.force_names else ""
+            for name, forms in known:
+                if ("known", name) not in reported and any(_contains(plain, f) for f in forms):
+                    reported.add(("known", name))
+                    for form in forms:
+                        reported.add(("group", form))
+                        reported.add(("op", form))
+                    yield Problem(path, f"{describe(path)} names “{name}”, another threat or operation the "
+                                  "force manages, not this plan's", {"issue": "known", "name": name})
             # The patterns need these words; most texts lack them and skip the regular expressions.
             for match in (_OCG.finditer(text) if "OCG" in text or "rganised" in text else ()):
                 key = _name_key(match.group(1))
-                if key and not any(key == own or key in own or own in key for own in own_groups) \
+                if not key or key.split()[0] in _FORCE_WORDS or any(_contains(plain, f) and _contains(f, key)
+                                                                    for f in options.force_names):
+                    continue
+                if not any(key == o or key in o or o in key for o in own_groups) \
                         and ("group", key) not in reported:
                     reported.add(("group", key))
                     yield Problem(path, f"{describe(path)} names “{match.group(0).strip()}”, which is not "
                                   "this plan's threat", {"issue": "group", "name": match.group(0).strip()})
             for match in (_OPERATION.finditer(text) if "Op" in text else ()):
                 key = _name_key(match.group(1))
-                if key and key not in own_ops and ("op", key) not in reported:
+                if key and key not in own_ops and ("op", key) not in reported \
+                        and key not in options.force_names:
                     reported.add(("op", key))
                     yield Problem(path, f"{describe(path)} names “{match.group(0).strip()}”, which is not "
                                   "this plan's operation", {"issue": "operation",

@@ -1,19 +1,23 @@
 """`presence`: named fields hold something (not absent, null, blank or empty).
 
 Options:
-  require: [pattern | {field, label}]    every one must be present (a wildcard: at least one value)
+  require: [pattern | {field, label, unless}]  every one must be present (a wildcard: at least one
+                                         value), unless its `unless` conditions hold (`/lro/rank` unless
+                                         the name is written with its rank)
   any_of:  [[pattern | {field, label}]]  in each group, at least one must be present
 """
 from __future__ import annotations
 
 from typing import Any, Iterator, List, NamedTuple, Tuple
 
+from ..conditions import Condition, all_hold, compile_conditions
 from ..context import Context, Problem, describe, present
 from ..paths import Pattern, compile_pattern
 
 FIELD = {"oneOf": [{"type": "string"},
                    {"type": "object", "required": ["field"], "additionalProperties": False,
-                    "properties": {"field": {"type": "string"}, "label": {"type": "string"}}}]}
+                    "properties": {"field": {"type": "string"}, "label": {"type": "string"},
+                                   "unless": {"type": "array", "items": {"$ref": "#/$defs/condition"}}}}]}
 SCHEMA = {
     "type": "object",
     "properties": {
@@ -28,6 +32,7 @@ SCHEMA = {
 class Field(NamedTuple):
     pattern: Pattern
     label: str
+    unless: Tuple[Condition, ...] = ()
 
 
 def _field(spec: Any) -> Field:
@@ -35,7 +40,7 @@ def _field(spec: Any) -> Field:
         spec = {"field": spec}
     pattern = compile_pattern(spec["field"])
     label = spec.get("label") or describe(tuple(s for s in pattern.segments if isinstance(s, str)))
-    return Field(pattern, label)
+    return Field(pattern, label, tuple(compile_conditions(spec.get("unless", ()))))
 
 
 class Options(NamedTuple):
@@ -50,6 +55,8 @@ def prepare(options: dict) -> Options:
 
 
 def _has(ctx: Context, field: Field) -> bool:
+    if field.unless and all_hold(field.unless, ctx):
+        return True
     return any(present(value) for _, value in ctx.select(field.pattern))
 
 

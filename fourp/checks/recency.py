@@ -6,12 +6,19 @@ Options:
   label: str            what the dates are, for feedback ("entry, review or result")
   deadlines: [pattern]  dates that must not be before the as-of date (a `next_review`)
   missing: fail|pass    when there is no date at all (default fail)
+  over_life: bool       judge at the end of the plan's life (a closed plan's closure date) instead of the
+                        as-of date (default false)
+
+A passed deadline and a latest date too old are one fact (the assessment is out of date): the deadline,
+which the plan set itself, is reported and the age is not. A date fourp cannot read is the plan-structure
+rule's to report; when the only dates there are cannot be read, nothing is concluded from them.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Iterator, NamedTuple, Optional, Tuple
 
-from ..context import Context, Problem, describe
+from ..context import Context, Problem, describe, present
 from ..dates import Moment
 from ..paths import Path, Pattern, compile_pattern
 from ._common import SOURCE, Source, sources
@@ -25,6 +32,7 @@ SCHEMA = {
         "label": {"type": "string"},
         "deadlines": {"type": "array", "items": {"type": "string"}},
         "missing": {"enum": ["fail", "pass"]},
+        "over_life": {"type": "boolean"},
     },
     "additionalProperties": False,
 }
@@ -36,39 +44,52 @@ class Options(NamedTuple):
     label: str
     deadlines: Tuple[Pattern, ...]
     missing_fails: bool
+    over_life: bool = False
 
 
 def prepare(options: dict) -> Options:
     return Options(sources(options["sources"]), options["max_days"], options["label"],
                    tuple(compile_pattern(p) for p in options.get("deadlines", ())),
-                   options.get("missing", "fail") == "fail")
+                   options.get("missing", "fail") == "fail", options.get("over_life", False))
 
 
-def latest(ctx: Context, srcs: Tuple[Source, ...]) -> Tuple[Optional[Moment], Path]:
+def latest(ctx: Context, srcs: Tuple[Source, ...], until: Optional[dt.date] = None
+           ) -> Tuple[Optional[Moment], Path, bool]:
+    """The latest readable date on or before `until` (default the as-of date), where it is, and whether
+    any date was present but unreadable."""
+    until = until or ctx.as_of
     best: Optional[Moment] = None
     where: Path = ()
+    unreadable = False
     for source in srcs:
         for entry in source.entries(ctx):
             moment = ctx.moment(entry.value)
-            if moment is not None and moment.date <= ctx.as_of and (best is None or moment.at > best.at):
+            if moment is None:
+                unreadable = unreadable or present(entry.value)
+            elif moment.date <= until and (best is None or moment.at > best.at):
                 best, where = moment, entry.path
-    return best, where
+    return best, where, unreadable
 
 
 def check(ctx: Context, options: Options) -> Iterator[Problem]:
-    best, where = latest(ctx, options.sources)
-    if best is None:
-        if options.missing_fails:
-            yield Problem(where, f"no {options.label} is recorded", {"issue": "missing"})
-    else:
-        age = ctx.days_before_as_of(best)
-        if age > options.max_days:
-            yield Problem(where, f"the latest {options.label} is from {best}, {age} days before "
-                          f"{ctx.as_of} (at most {options.max_days} allowed)",
-                          {"issue": "stale", "latest": str(best), "age": age})
+    until = ctx.until if options.over_life else ctx.as_of
+    when = f"{until}" if until == ctx.as_of else f"{until}, when the plan closed"
+    passed = []
     for pattern in options.deadlines:
         for path, value in ctx.select(pattern):
             moment = ctx.moment(value)
-            if moment is not None and moment.date < ctx.as_of:
-                yield Problem(path, f"{describe(path)} was due on {moment} and has passed",
-                              {"issue": "deadline", "deadline": str(moment)})
+            if moment is not None and moment.date < until:
+                passed.append(Problem(path, f"{describe(path)} was due on {moment} and had passed by {when}"
+                                      if until != ctx.as_of else f"{describe(path)} was due on {moment} and "
+                                      "has passed", {"issue": "deadline", "deadline": str(moment)}))
+    best, where, unreadable = latest(ctx, options.sources, until)
+    if best is None:
+        if options.missing_fails and not unreadable:
+            yield Problem(where, f"no {options.label} is recorded", {"issue": "missing"})
+    elif not passed:
+        age = (until - best.date).days
+        if age > options.max_days:
+            yield Problem(where, f"the latest {options.label} is from {best}, {age} days before "
+                          f"{when} (at most {options.max_days} allowed)",
+                          {"issue": "stale", "latest": str(best), "age": age})
+    yield from passed

@@ -1,11 +1,23 @@
 """`schema`: the plan's shape matches the plan format (types, enumerated values, readable dates).
 
 This is the check of the built-in `plan-structure` rule: a bad shape is a finding with its place in the
-file, never a crash. No options.
+file, never a crash. It also reads what the officer wrote as they meant it:
+
+- a field the format does not have that is close to one it has (`ownr`, `Owner`) is reported with
+  "did you mean `owner`?", as the value is otherwise lost to every rule that reads `owner`;
+- keys with no value that read like text (`two arrests`) are text YAML split at its commas (an unquoted
+  `{text: Warrant executed, two arrests}`), reported with the text put back together and quoted.
+
+An enumerated value in the wrong case (`Done`, `LRO`) is understood as meant: it is not this rule's
+finding but the `spelling` kind's (a warning that names the right spelling). Each problem carries the
+paths it `covers` (the value fourp could not read, or the field a misspelt key stands for), so that
+other rules neither report it again nor conclude anything from it. No options.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+import difflib
+import re
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from ..context import Context, Problem, describe
 
@@ -38,10 +50,104 @@ def _explain(error: Any) -> str:
     return f"{where}: {error.message}"
 
 
-def check(ctx: Context, options: None) -> Iterator[Problem]:
+def case_of_enum(error: Any) -> Optional[str]:
+    """The right spelling when an enum error is only a matter of case or surrounding space (`Done`)."""
+    if error.validator != "enum" or not isinstance(error.instance, str):
+        return None
+    wanted = error.instance.strip().lower()
+    return next((c for c in error.validator_value if isinstance(c, str) and c.lower() == wanted), None)
+
+
+def _resolve(node: Mapping[str, Any], defs: Mapping[str, Any]) -> Mapping[str, Any]:
+    ref = node.get("$ref", "")
+    return defs.get(ref.rsplit("/", 1)[-1], node) if isinstance(ref, str) and ref.startswith("#/$defs/") else node
+
+
+def _key_form(key: str) -> str:
+    return re.sub(r"[\s-]+", "_", key.strip().lower())
+
+
+_TEXTLIKE = re.compile(r"\s|[.;!?]$")
+
+
+def _suggest(key: str, known: List[str]) -> Optional[str]:
+    form = _key_form(key)
+    if form in known:
+        return form
+    close = difflib.get_close_matches(form, known, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def read_as_meant(data: Any) -> Iterator[Problem]:
+    """Misspelt fields and text YAML split at commas, in document order."""
+    from ..schemas import schema
+
+    root = schema("plan")
+    defs = root.get("$defs", {})
+
+    def walk(value: Any, node: Mapping[str, Any], path: Tuple[Any, ...]) -> Iterator[Problem]:
+        node = _resolve(node, defs)
+        if isinstance(value, Mapping):
+            known: Dict[str, Any] = node.get("properties", {})
+            if not known:
+                return
+            keys = list(value)
+            split: List[str] = [k for k in keys if isinstance(k, str) and k not in known and value[k] is None
+                                and _TEXTLIKE.search(k.strip())]
+            if split:
+                yield _split_problem(value, keys, split, path)
+            for key in keys:
+                if key in known:
+                    yield from walk(value[key], known[key], path + (key,))
+                elif isinstance(key, str) and key not in split:
+                    meant = _suggest(key, sorted(known))
+                    if meant is not None and meant not in value:
+                        where = describe(path) if path else "the plan"
+                        yield Problem(path + (key,), f"{where} has a field `{key}`, which the plan format does "
+                                      f"not have; did you mean `{meant}`? Until it is renamed, {where} has no "
+                                      f"{meant.replace('_', ' ')}", {"issue": "misspelt", "key": key,
+                                                                     "meant": meant,
+                                                                     "covers": [path + (meant,)]})
+        elif isinstance(value, list) and isinstance(node.get("items"), Mapping):
+            for index, child in enumerate(value):
+                yield from walk(child, node["items"], path + (index,))
+
+    yield from walk(data, root, ())
+
+
+def _split_problem(value: Mapping[str, Any], keys: List[Any], split: List[str],
+                   path: Tuple[Any, ...]) -> Problem:
+    first = keys.index(split[0])
+    owner = next((k for k in reversed(keys[:first]) if isinstance(value[k], str)), None)
+    pieces = "”, “".join(s.strip() for s in split)
+    where = describe(path) if path else "the plan"
+    if owner is not None:
+        whole = ", ".join([value[owner].strip()] + [s.strip() for s in split])
+        whole = whole.replace('"', '\\"')
+        fix = f"put the whole text in quotes: {owner}: \"{whole}\""
+        lost = f"`{owner}` keeps only “{value[owner].strip()}”"
+    else:
+        fix = "put the text in quotes"
+        lost = "the text is lost"
+    return Problem(path + (split[0],), f"in {where}, YAML split an unquoted text at its commas: “{pieces}” "
+                   f"became field names with no value and {lost}; {fix}",
+                   {"issue": "comma-split", "keys": list(split), "field": owner or "",
+                    "covers": [path + ((owner,) if owner else ())]})
+
+
+def schema_errors(data: Any) -> Iterator[Any]:
     from ..schemas import plan_surely_valid, plan_validator
 
-    if plan_surely_valid(ctx.data):  # the common case, answered without jsonschema
+    if plan_surely_valid(data):  # the common case, answered without jsonschema
         return
-    for error in plan_validator().iter_errors(ctx.data):
-        yield Problem(tuple(error.absolute_path), _explain(error), {"validator": str(error.validator)})
+    yield from plan_validator().iter_errors(data)
+
+
+def check(ctx: Context, options: None) -> Iterator[Problem]:
+    for error in schema_errors(ctx.data):
+        if case_of_enum(error) is not None:
+            continue  # understood as meant: the spelling rule's warning
+        path = tuple(error.absolute_path)
+        yield Problem(path, _explain(error), {"validator": str(error.validator), "covers": [path]})
+    if isinstance(ctx.data, Mapping):
+        yield from read_as_meant(ctx.data)

@@ -1,0 +1,103 @@
+"""A plan's life as the rules judge it: the status it is really in, and the date its life is judged to."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Mapping, NamedTuple, Optional, Tuple
+
+from .dates import parse_moment
+
+__all__ = ["Life", "life_of", "DEFAULT_DRAFT_DAYS", "in_use_signs"]
+
+_PS = ("pursue", "prevent", "protect", "prepare")
+#: A draft older than this is in use whatever it holds (the `draft-in-use` rule's parameter overrides it).
+DEFAULT_DRAFT_DAYS = 60
+
+
+class Life(NamedTuple):
+    """`status` is the status the rules judge the plan in (a draft in use is `active`); `until` the date
+    its keeping is judged to: a closed plan's closure date, otherwise the as-of date. `written` is the
+    status the file records."""
+
+    status: Optional[str]
+    until: dt.date
+    written: Optional[str]
+    in_use: Tuple[str, ...] = ()
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _norm(value: Any) -> Optional[str]:
+    return value.strip().lower() or None if isinstance(value, str) else None
+
+
+def in_use_signs(data: Mapping[str, Any], as_of: dt.date, max_draft_days: int) -> Tuple[str, ...]:
+    """What shows a plan is being used to run an operation: done actions, results, operational log
+    entries (more than the entry that opened it), or its age."""
+    signs = []
+    actions = [a for p in _PS for a in (_mapping(data.get(p)).get("actions") or ())
+               if isinstance(_mapping(data.get(p)).get("actions"), list) and isinstance(a, Mapping)]
+    done = sum(1 for a in actions if _norm(a.get("status")) == "done")
+    results = sum(1 for a in actions if isinstance(a.get("result"), Mapping) and a["result"].get("text"))
+    if done:
+        signs.append(f"{done} action{'s are' if done != 1 else ' is'} done")
+    if results:
+        signs.append(f"{results} result{'s are' if results != 1 else ' is'} recorded")
+    log = data.get("log")
+    if isinstance(log, list) and len(log) > 1:
+        signs.append(f"the log holds {len(log)} entries")
+    created = parse_moment(data.get("created"))
+    if created is not None and (as_of - created.date).days > max_draft_days:
+        signs.append(f"it was opened on {created.date}, {(as_of - created.date).days} days ago "
+                     f"(a draft may last {max_draft_days})")
+    return tuple(signs)
+
+
+def life_of(data: Any, as_of: dt.date, max_draft_days: int = DEFAULT_DRAFT_DAYS) -> Life:
+    """The plan's life: a closed plan is judged over created..closure.closed (or the as-of date when the
+    closure date is missing, unreadable or later), a draft in use as an active plan."""
+    fields = _mapping(data)
+    written = _norm(fields.get("status"))
+    status, until, signs = written, as_of, ()
+    if written == "closed":
+        closed = parse_moment(_mapping(fields.get("closure")).get("closed"))
+        if closed is not None and closed.date <= as_of:
+            until = closed.date
+    elif written == "draft":
+        signs = in_use_signs(fields, as_of, max_draft_days)
+        if signs:
+            status = "active"
+    return Life(status, until, written, signs)
+
+
+def closure_date(data: Any) -> Optional[dt.date]:
+    closed = parse_moment(_mapping(_mapping(data).get("closure")).get("closed"))
+    return closed.date if closed is not None else None
+
+
+#: The statuses a plan can be judged in, as the pack's documentation lists them.
+STATUSES = ("draft", "draft in use", "active", "closed")
+THREAT_KINDS = ("ocg", "priority-individual", "vulnerability")
+
+
+def applicability(conditions: Any) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """The statuses and threat kinds a rule's `applies_when` admits, read from its conditions on
+    `/status`, `/threat/kind` and `status_in` (other conditions are about content, not kind of plan)."""
+    from .context import Context
+
+    relevant = [c for c in conditions
+                if "status_in" in c.spec or c.spec.get("field") in ("/status", "/threat/kind")]
+    statuses, kinds = [], set()
+    today = dt.date(2000, 1, 1)
+    for status in STATUSES:
+        written = status.split()[0]
+        for kind in THREAT_KINDS:
+            data = {"status": written, "threat": {"kind": kind}}
+            life = Life("active" if status == "draft in use" else written, today, written)
+            ctx = Context(data, today, life=life)
+            if all(c.holds(ctx) for c in relevant):
+                if status not in statuses:
+                    statuses.append(status)
+                kinds.add(kind)
+    return tuple(statuses), tuple(k for k in THREAT_KINDS if k in kinds)

@@ -118,6 +118,8 @@ def evaluate(plan: Plan, pack: RulePack, as_of: Optional[dt.date] = None,
     rules = sorted(pack.plan_rules, key=lambda r: r.check != "schema")
     for rule in rules:
         if only is not None and rule.id not in only:
+            if rule.check == "schema" and is_mapping:  # what it covers still keeps other rules quiet
+                covers.extend(tuple(c) for p in _run(rule, ctx)[0] for c in p.values.get("covers", ()) if c)
             continue
         if (not is_mapping and rule.check != "schema") or not all_hold(rule.applies_when, ctx):
             results.append(RuleResult(rule.id, rule.title, "not-applicable", rule.severity, rule.weight,

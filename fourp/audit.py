@@ -65,22 +65,23 @@ _worker_settings: Dict[str, Any] = {}
 
 
 def _init_worker(pack_ref: Optional[str], as_of: dt.date, max_bytes: int, cache_dir: Optional[str] = None,
-                 cache_context: str = "") -> None:
+                 cache_context: str = "", names: Tuple[str, ...] = ()) -> None:
     global _worker_pack
     _worker_pack = load_pack(pack_ref)
-    _worker_settings.update(as_of=as_of, max_bytes=max_bytes, cache_context=cache_context,
+    _worker_settings.update(as_of=as_of, max_bytes=max_bytes, cache_context=cache_context, names=names,
                             cache=ResultsCache(cache_dir) if cache_dir else None)
     _collect_less(freeze=True)
 
 
-def _evaluate_one(path: str, pack: RulePack, as_of: dt.date, max_bytes: int) -> Union[Report, Dict[str, Any]]:
+def _evaluate_one(path: str, pack: RulePack, as_of: dt.date, max_bytes: int,
+                  names: Sequence[str] = ()) -> Union[Report, Dict[str, Any]]:
     from .engine import evaluate
 
     from .portfolio import FACTS_KEY, plan_facts
 
     try:
         plan = load_plan(path, max_bytes=max_bytes)
-        report = evaluate(plan, pack, as_of)
+        report = evaluate(plan, pack, as_of, other_names=names)
         # The audit keeps reports, not plans: what the cross-plan rules need travels in the report.
         report.meta[FACTS_KEY] = plan_facts(plan, pack)
         return report
@@ -93,8 +94,9 @@ def _evaluate_one(path: str, pack: RulePack, as_of: dt.date, max_bytes: int) -> 
 
 
 def _evaluate_and_keep(path: str, key: Optional[str], pack: RulePack, as_of: dt.date, max_bytes: int,
-                       cache: Optional[ResultsCache], context: str) -> Union[Report, Dict[str, Any]]:
-    result = _evaluate_one(path, pack, as_of, max_bytes)
+                       cache: Optional[ResultsCache], context: str,
+                       names: Sequence[str] = ()) -> Union[Report, Dict[str, Any]]:
+    result = _evaluate_one(path, pack, as_of, max_bytes, names)
     if cache is not None and key is not None:
         cache.store_if_unchanged(context, path, max_bytes, key, result)
     return result
@@ -104,7 +106,7 @@ def _work(task: Tuple[str, Optional[str]]) -> Union[Report, Dict[str, Any]]:
     assert _worker_pack is not None
     settings = _worker_settings
     return _evaluate_and_keep(task[0], task[1], _worker_pack, settings["as_of"], settings["max_bytes"],
-                              settings["cache"], settings["cache_context"])
+                              settings["cache"], settings["cache_context"], settings.get("names", ()))
 
 
 def _sharing(result: Union[Report, Dict[str, Any]], shared: Dict[Any, Any]) -> Union[Report, Dict[str, Any]]:
@@ -196,7 +198,10 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
     slots: List[Optional[Union[Report, Dict[str, Any]]]] = [None] * len(files)
     if os.environ.get("FOURP_NO_CACHE"):  # every cache of fourp off, whatever the caller asked
         cache = None
+    names = register.names if register is not None else ()
     context = ResultsCache.context(pack.files, as_of, max_bytes) if cache is not None else ""
+    if names and context:  # the register's names are part of what a plan is judged with
+        context += "\0names " + "\0".join(names)
     tasks: List[Tuple[int, str, Optional[str]]] = []  # (slot, path, cache key) of each plan to evaluate
     keys: List[Optional[str]] = []
     done = 0
@@ -214,7 +219,7 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
         thresholds = _collect_less()
         try:
             for index, path, key in tasks:
-                slots[index] = _evaluate_and_keep(path, key, pack, as_of, max_bytes, cache, context)
+                slots[index] = _evaluate_and_keep(path, key, pack, as_of, max_bytes, cache, context, names)
                 done += 1
                 if progress:
                     progress(done, len(files))
@@ -224,7 +229,8 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
         chunk = max(1, min(64, len(tasks) // (jobs * 8) or 1))
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
                                  initargs=(pack_ref if pack_ref is not None else pack.file, as_of, max_bytes,
-                                           cache.directory if cache is not None else None, context)) as pool:
+                                           cache.directory if cache is not None else None, context,
+                                           names)) as pool:
             for (index, _, _), result in zip(tasks, pool.map(_work, [(path, key) for _, path, key in tasks],
                                                              chunksize=chunk)):
                 slots[index] = result
@@ -235,7 +241,8 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
         cache.prune()
     shared: Dict[Any, Any] = {}
     results = [_sharing(r, shared) for r in slots if r is not None]
-    reports = tuple(r for r in results if isinstance(r, Report))
+    reports = _judged_with_other_plans(tuple(r for r in results if isinstance(r, Report)), pack, as_of,
+                                       max_bytes, names)
     errors = tuple(discovery_errors) + tuple(_as_error(r) for r in results if isinstance(r, dict))
     from .portfolio import FACTS_KEY, evaluate_portfolio, reader_for_files
 
@@ -251,6 +258,43 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
     return AuditReport(as_of=as_of, pack=pack.name, pack_version=pack.version, reports=reports, errors=errors,
                        summary=summarise(reports, errors, pack), portfolio=portfolio,
                        notes=tuple(repeated_ids(reports)))
+
+
+def _judged_with_other_plans(reports: Tuple[Report, ...], pack: RulePack, as_of: dt.date, max_bytes: int,
+                             names: Sequence[str]) -> Tuple[Report, ...]:
+    """Each plan judged again, with the other plans' threat and operation names, where its text names
+    one of them (its facts list the capitalised runs of words it holds): text-specific-to-threat then
+    knows them as other threats, not only the register's. Only those few plans are read again."""
+    from .engine import evaluate
+    from .portfolio import FACTS_KEY, mentioned_names
+
+    if not any(r.check == "names-own-threat" for r in pack.plan_rules):
+        return reports
+    owners: Dict[str, List[str]] = {}  # a name's form -> the files whose threat or operation it is
+    shown: Dict[str, str] = {}
+    for report in reports:
+        facts = report.meta.get(FACTS_KEY) or {}
+        for name in (facts.get("threat") or {}).get("name"), facts.get("operation"):
+            for form in mentioned_names(name):
+                owners.setdefault(form, []).append(report.file or "")
+                shown.setdefault(form, name)
+    out = []
+    for report in reports:
+        facts = report.meta.get(FACTS_KEY) or {}
+        hits = {shown[form] for form in mentioned_names(*(facts.get("mentions") or ()), runs=True)
+                if form in owners and any(f != report.file for f in owners[form])}
+        if not hits:
+            out.append(report)
+            continue
+        try:
+            plan = load_plan(report.file or "", max_bytes=max_bytes)
+        except PlanError:  # changed or gone since: keep the verdict it had
+            out.append(report)
+            continue
+        again = evaluate(plan, pack, as_of, other_names=tuple(names) + tuple(sorted(hits)))
+        again.meta.update(report.meta)
+        out.append(again)
+    return tuple(out)
 
 
 def repeated_ids(reports: Sequence[Report]) -> List[Dict[str, Any]]:

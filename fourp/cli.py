@@ -163,21 +163,26 @@ def _emit(outputs: Sequence[Tuple[str, Optional[str]]], data: Dict[str, Any], do
 @pack_option
 @as_of_option
 @report_options(5, "In text output, findings shown for each rule (the rest are counted).")
+@click.option("--register", "register_file", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
+              help="The force's register of managed threats (CSV or YAML): their names are other threats'.")
 def check(plans: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_on: str, min_score: float,
           fmt: str, output: Optional[str], reports: Sequence[Tuple[str, str]], template: Optional[str],
-          max_findings: int, no_color: bool, max_bytes: int) -> None:
+          max_findings: int, no_color: bool, max_bytes: int, register_file: Optional[str]) -> None:
     """Check each PLAN and print its score, grade and what to fix first."""
     from .engine import evaluate
     from .output import check_document
     from .plan import load_plan
+    from .register import RegisterError, load_register
     from .render import template_data
 
     outputs = _outputs(fmt, output, reports, template, plans)
     pack = _load_pack(pack_name)
+    register = _load_input(register_file, load_register, RegisterError, "register")
+    names = register.names if register is not None else ()
     results, errors = [], []
     for path in plans:
         try:
-            results.append(evaluate(load_plan(path, max_bytes=max_bytes), pack, as_of))
+            results.append(evaluate(load_plan(path, max_bytes=max_bytes), pack, as_of, other_names=names))
         except PlanError as exc:
             errors.append(exc)
     data = template_data(results, pack, errors, fail_on=fail_on, min_score=min_score, max_per_rule=max_findings)
@@ -238,7 +243,8 @@ def _progress_wanted() -> bool:
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
               help="An earlier audit's JSON: report only findings not in it, and what got better or worse.")
 @click.option("--register", "register_file", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
-              help="The force's register of managed threats (CSV or YAML), for every-threat-has-plan.")
+              help="The force's register of managed threats (CSV or YAML), for every-threat-has-plan and "
+                   "text-specific-to-threat.")
 @click.option("--no-cache", is_flag=True,
               help="Evaluate every plan afresh, and keep no results (see `fourp cache`).")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), metavar="DIR", default=None,

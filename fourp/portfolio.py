@@ -12,6 +12,7 @@ the evaluation, not the check, stamps rule, severity and message onto them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -116,6 +117,8 @@ def plan_facts(plan: "Plan", pack: "RulePack") -> Dict[str, Any]:
         "threat": {"reference": _text(threat.get("reference")), "name": _text(threat.get("name")),
                    "kind": _text(threat.get("kind"))},
         "lro": _text(_mapping(data.get("lro")).get("name")),
+        "operation": _text(_mapping(data.get("operation")).get("name")),
+        "mentions": capitalised_runs(data),
         "status": _text(data.get("status")),
         "format": version if isinstance(version, (int, str)) or version is None else repr(version),
         "structure": structure_of(plan.data),
@@ -125,6 +128,47 @@ def plan_facts(plan: "Plan", pack: "RulePack") -> Dict[str, Any]:
     if rule is not None:
         facts["text"] = fingerprint.sketch(fingerprint.prose_of(data), rule.prepared["min_words"])
     return facts
+
+
+_RUN = re.compile(r"(?<![\w'’&-])[A-Z][\w'’&-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w'’&-]*){0,4}")
+_MAX_MENTIONS = 400
+
+
+def capitalised_runs(data: Any) -> List[str]:
+    """The runs of capitalised words a plan's text holds ("Disrupt the Eastside Boys OCG"), where the
+    names of other threats and operations would stand; threat and operation fields aside. Kept small."""
+    from .paths import compile_pattern, select
+
+    runs: set = set()
+    for path, text in select(data, compile_pattern("/**")):
+        if not isinstance(text, str) or path[:1] in (("threat",), ("operation",), ("waivers",)):
+            continue
+        for match in _RUN.finditer(text):
+            words = match.group(0).split()
+            if match.start() == 0 or text[:match.start()].rstrip()[-1:] in ".;:!?":
+                words = words[1:]  # a sentence's first word is capitalised whatever it is
+            if len(words) >= 2:  # threats' and operations' names are two words or more
+                runs.add(" ".join(words))
+                if len(runs) >= _MAX_MENTIONS:
+                    return sorted(runs)
+    return sorted(runs)
+
+
+def mentioned_names(*texts: Any, runs: bool = False) -> List[str]:
+    """The forms a threat or operation name takes in text (as `text-specific-to-threat` matches them);
+    with `runs`, every form within each run of words too, to look names up in an index."""
+    from .checks.named import _forms
+
+    out: List[str] = []
+    for text in texts:
+        forms = _forms(text)
+        if not runs:
+            out.extend(forms)
+            continue
+        for form in forms:
+            words = form.split()
+            out.extend(" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1))
+    return out
 
 
 # -- what checks see and give back --------------------------------------------------------------------------

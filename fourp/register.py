@@ -80,6 +80,11 @@ class Register:
     def to_dict(self) -> Dict[str, Any]:
         return {"file": self.file, "threats": [t.to_dict() for t in self.threats]}
 
+    @property
+    def names(self) -> Tuple[str, ...]:
+        """The threats' names, for the rule that a plan's text is about its own threat."""
+        return tuple(t.name for t in self.threats if t.name)
+
 
 def threat_key(text: Any) -> str:
     """A comparable form of a threat reference or name: `SOCML-SE-20931` and `socml se 20931` match."""

@@ -235,7 +235,9 @@ def test_facts_are_small_and_plain(pack):
 
     facts = plan_facts(fourp.load_plan(str(EXAMPLES / "good-plan.yaml")), pack)
     size = len(json.dumps(facts))  # about three bytes a word of prose, a fraction of the plan
-    assert size < 1000 + 3 * facts["text"]["words"] and size < os.path.getsize(EXAMPLES / "good-plan.yaml") / 3
+    names = len(json.dumps(facts["mentions"]))  # the names it holds, for text-specific-to-threat
+    assert size - names < 1000 + 3 * facts["text"]["words"] and size < os.path.getsize(EXAMPLES / "good-plan.yaml") / 3
+    assert names < 1000 and "Op Tern" in facts["mentions"]
     assert facts["threat"]["reference"] == "SOCML-SE-21477" and facts["lro"] == "Supt Helen Okafor"
 
 

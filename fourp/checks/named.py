@@ -59,7 +59,9 @@ class PlanAuthor:
 # Each match starts where a word starts (the look-behind): starting inside words made a long run of capitals
 # cost time in the square of its length, which a hostile plan could use to hang an audit.
 _OCG = re.compile(r"(?<![\w'’&-])((?:[A-Z][\w'’&-]*\s+){1,4})(?:OCG|[Oo]rganised [Cc]rime [Gg]roup)\b"
-                  r"(?!\s*[-‑]?\s*(?i:%s)\b)" % "|".join((
+                  # Not a group when the words after it make it the title of something of the force's
+                  # own ("OCG Disruption Panel", "OCG management meeting").
+                  r"(?!\s+[A-Z])(?!\s*[-‑]?\s*(?i:%s)\b)" % "|".join((
                       "meetings?", "management", "co-?ordinators?", "coordinators?", "leads?", "boards?",
                       "panels?", "tasking", "mapping", "teams?", "units?", "desks?", "forums?", "scoring",
                       "process(?:es)?", "protocols?", "lists?", "registers?", "matrix", "reviews?",
@@ -74,7 +76,9 @@ _NOT_NAMES = {"the", "this", "that", "a", "an", "each", "every", "our", "their",
 _FORCE_WORDS = {"force", "regional", "region", "district", "area", "county", "monthly", "weekly", "daily",
                 "soc", "serocu", "rocu", "partnership", "multi-agency", "constabulary", "police", "all",
                 "new", "known", "mapped", "identified", "urban", "street", "tier", "priority", "lead",
-                "national", "south", "east", "west", "north", "central"}
+                "national", "south", "east", "west", "north", "central", "sussex", "surrey", "kent",
+                "hampshire", "thames", "valley", "essex", "berkshire", "oxfordshire", "buckinghamshire",
+                "wight", "isle", "hiow", "tvp"}
 
 
 def _name_key(text: str) -> str:

@@ -1,0 +1,70 @@
+"""text-specific-to-threat: other threats' names learnt from the register and from an audit's other plans,
+and no false positives on the force's own meetings, roles and programmes."""
+from __future__ import annotations
+
+import json
+import pathlib
+
+import yaml
+from click.testing import CliRunner
+
+import fourp
+from fourp.cli import main
+
+from conftest import AS_OF
+
+HERE = pathlib.Path(__file__).resolve().parent
+OWN = yaml.safe_load((HERE / "data" / "force-own-names.yaml").read_text(encoding="utf-8"))["sentences"]
+
+
+def _plan(texts, name="Harbour Lane OCG", operation="Op Gannet"):
+    return {"threat": {"name": name}, "operation": {"name": operation},
+            "log": [{"text": text} for text in texts]}
+
+
+def _findings(pack, plan, names=()):
+    report = fourp.evaluate(fourp.plan_from_data(plan), pack, AS_OF, only=["text-specific-to-threat"],
+                            other_names=names)
+    return [f.message for f in report.findings]
+
+
+def false_positives(pack, sentences):
+    return [s for s in sentences if _findings(pack, _plan([s]))]
+
+
+def test_the_force_s_own_meetings_roles_and_programmes_are_not_other_threats(pack):
+    assert false_positives(pack, OWN) == []
+
+
+def test_another_group_named_without_the_word_ocg_is_found_from_the_register(pack):
+    plan = _plan(["Disrupt the Eastside Boys' supply line from the Fore Street flats."])
+    assert _findings(pack, plan) == []  # not guessable from its form
+    [message] = _findings(pack, plan, names=("Eastside Boys OCG", "Harbour Lane OCG"))
+    assert "Eastside Boys" in message
+
+
+def test_check_takes_the_register(tmp_path):
+    plan = _plan(["Warrant at the Carrow Yard address executed; two arrests."])
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(plan), encoding="utf-8")
+    register = pathlib.Path(__file__).resolve().parent.parent / "examples" / "register.csv"
+    result = CliRunner().invoke(main, ["check", str(path), "--as-of", "2024-09-30", "--register", str(register),
+                                       "--format", "json"])
+    messages = [f["message"] for f in json.loads(result.output)["findings"]
+                if f["rule"] == "text-specific-to-threat"]
+    assert any("Carrow Yard OCG" in m for m in messages)
+
+
+def test_an_audit_learns_other_plans_threat_and_operation_names(tmp_path):
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(
+        {"fourp": 1, "id": "A", "threat": {"name": "Eastside Boys OCG"}, "operation": {"name": "Op Kestrel"},
+         "log": [{"at": "2024-09-01T10:00", "text": "Op Kestrel warrants executed at the Eastside Boys' flats."}]}))
+    (tmp_path / "b.yaml").write_text(yaml.safe_dump(
+        {"fourp": 1, "id": "B", "threat": {"name": "Harbour Lane OCG"},
+         "log": [{"at": "2024-09-01T10:00", "text": "Disrupt the Eastside Boys supply line in Fore Street."}]}))
+    result = CliRunner().invoke(main, ["audit", str(tmp_path), "--as-of", "2024-09-30", "--format", "json",
+                                       "--no-cache", "--jobs", "1"])
+    plans = {p["file"].rsplit("/", 1)[-1][0].upper(): p for p in json.loads(result.output)["plans"]}
+    b = [f["message"] for f in plans["B"]["findings"] if f["rule"] == "text-specific-to-threat"]
+    a = [f["message"] for f in plans["A"]["findings"] if f["rule"] == "text-specific-to-threat"]
+    assert len(b) == 1 and "Eastside Boys OCG" in b[0] and a == []

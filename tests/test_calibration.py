@@ -54,9 +54,16 @@ def _rule_problems(plan: str, expected: Mapping[str, Mapping[str, Any]], got: Ma
 
 def test_every_plan_has_a_verdict_and_every_verdict_a_plan():
     assert sorted(PLAN_VERDICTS) == PLAN_FILES
+    for name, verdict in FOLDER_VERDICTS.items():
+        for path in verdict["paths"]:
+            assert (HERE / path).exists(), f"folder {name}: {path} does not exist"
+        for rule, want in verdict["rules"].items():
+            assert set(want) <= {"expect", "basis", "reason"}, f"folder {name}: {rule} has stray keys {sorted(want)}"
     assert {v["verdict"] for v in PLAN_VERDICTS.values()} <= {"good", "bad"}
     for name, verdict in PLAN_VERDICTS.items():
         for rule, want in (verdict.get("rules") or {}).items():
+            # An unquoted reason with a comma inside {...} splits into stray keys: keep the file honest.
+            assert set(want) <= {"expect", "basis", "reason"}, f"{name}: {rule} has stray keys {sorted(want)}"
             assert want["expect"] in ("pass", "fail"), (name, rule)
             if want["expect"] == "fail":
                 assert want.get("basis"), f"{name}: {rule} fails with no report line as its basis"

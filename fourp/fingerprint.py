@@ -12,6 +12,11 @@ A candidate is measured on a *sketch* of each plan kept beside its fingerprints 
 word and where each field starts: about two bytes a word), so that stock phrases many plans share cost
 no file reads; only passages long enough to report are confirmed word for word from the plans themselves,
 which also quotes them.
+
+A passage counts within one text, or spread over consecutive entries of one *flow* (a list's entries
+read in document order: a P's actions, its objectives, the log) in one plan and held in one text of the
+other: three actions pasted into one log entry. The side that spreads it may cross entries; the other
+may not, so stock entries two plans share in the same order never chain into a passage.
 """
 from __future__ import annotations
 
@@ -47,6 +52,7 @@ class Prose:
     spans: Tuple[Tuple[int, int, int], ...]  # per word: (field index, start, end) in the field's text
     locate: Optional[Callable[[Tuple[Any, ...]], Optional[Tuple[int, int]]]] = field(
         default=None, repr=False, compare=False)
+    flows: Tuple[int, ...] = ()  # per field: its flow (fields of one flow are consecutive)
 
     def quote(self, start: int, length: int, limit: int = 700) -> str:
         """The original text of words [start, start + length), one piece per field, joined by ' … '."""
@@ -69,8 +75,14 @@ class Prose:
         """Each word's field (index into `fields`)."""
         return tuple(span[0] for span in self.spans)
 
+    @cached_property
+    def flow_of(self) -> Tuple[int, ...]:
+        """Each word's flow (consecutive entries of one list, in document order)."""
+        flows = self.flows or tuple(range(len(self.fields)))
+        return tuple(flows[span[0]] for span in self.spans)
+
     def fingerprints(self, k: int, w: int) -> List[Tuple[int, int]]:
-        return fingerprints(self.words, k, w, self.field_of)
+        return fingerprints(self.words, k, w, self.flow_of)
 
     def path_of(self, word: int) -> Tuple[Any, ...]:
         return self.fields[self.spans[word][0]][0]
@@ -90,21 +102,33 @@ def _strings(value: Any, path: Tuple[Any, ...]) -> Iterator[Tuple[Tuple[Any, ...
         yield path, value
 
 
+def _flow_key(path: Tuple[Any, ...]) -> Tuple[Any, ...]:
+    """Texts at the same place in each entry of a list (`/prevent/actions/*/action`) are one flow."""
+    return tuple("*" if isinstance(key, int) else key for key in path)
+
+
 def prose_of(data: Any, locate: Optional[Callable[[Tuple[Any, ...]], Optional[Tuple[int, int]]]] = None) -> Prose:
-    """The prose of a plan's data: every text value of at least MIN_FIELD_WORDS words, in document order."""
+    """The prose of a plan's data: every text value of at least MIN_FIELD_WORDS words, flow by flow (each in
+    document order, the flows in the order they first appear)."""
     words: List[str] = []
     fields: List[Tuple[Tuple[Any, ...], str]] = []
     spans: List[Tuple[int, int, int]] = []
+    flows: List[int] = []
+    grouped: "OrderedDict[Tuple[Any, ...], List[Tuple[Tuple[Any, ...], str]]]" = OrderedDict()
     for path, text in _strings(data, ()):
+        grouped.setdefault(_flow_key(path), []).append((path, text))
+    ordered = [(number, path, text) for number, entries in enumerate(grouped.values()) for path, text in entries]
+    for flow, path, text in ordered:
         found = list(_WORD.finditer(text))
         if sum(1 for match in found if not match.group().isdigit()) < MIN_FIELD_WORDS:
             continue  # a date, a reference or a name: not prose
         index = len(fields)
         fields.append((path, text))
+        flows.append(flow)
         for match in found:
             words.append(match.group().casefold().replace("’", "'"))
             spans.append((index, match.start(), match.end()))
-    return Prose(tuple(words), tuple(fields), tuple(spans), locate)
+    return Prose(tuple(words), tuple(fields), tuple(spans), locate, tuple(flows))
 
 
 def shingle_sizes(min_words: int) -> Tuple[int, int]:
@@ -126,8 +150,8 @@ def _hash(words: Sequence[str]) -> int:
 def fingerprints(words: Sequence[str], k: int, w: int,
                  fields: Optional[Sequence[int]] = None) -> List[Tuple[int, int]]:
     """(hash, word position) of the rightmost smallest k-gram hash of every window of w k-grams (robust
-    winnowing). With `fields` (each word's field), only k-grams within one field count: a passage is
-    copied within a text, and stock phrases in neighbouring fields must not chain into one."""
+    winnowing). With `fields` (each word's field or flow), only k-grams within one of them count: texts
+    that are not read one after the other must not chain into a passage."""
     starts = [i for i in range(len(words) - k + 1) if fields is None or fields[i] == fields[i + k - 1]]
     hashes = [_hash(words[i:i + k]) for i in starts]
     out: List[Tuple[int, int]] = []
@@ -167,10 +191,12 @@ def digest(words: Sequence[str]) -> str:
 # -- the sketch kept for each plan ------------------------------------------------------------------------
 
 class Tokens(NamedTuple):
-    """What measuring a shared passage needs: comparable tokens and each one's field (Prose has both)."""
+    """What measuring a shared passage needs: comparable tokens, each one's field and flow (Prose has
+    them all)."""
 
     words: Sequence[Any]
     field_of: Sequence[int]
+    flow_of: Optional[Sequence[int]] = None
 
 
 @lru_cache(maxsize=1 << 16)
@@ -190,21 +216,27 @@ def _unb64(fmt: str, size: int, text: str) -> Tuple[int, ...]:
 def sketch(prose: Prose, min_words: int) -> Dict[str, Any]:
     """The compact, JSON-ready form of a plan's text the copied-text rule works from."""
     k, w = shingle_sizes(min_words)
-    field_of = prose.field_of
+    field_of, flow_of = prose.field_of, prose.flow_of
     starts = [i for i in range(len(field_of)) if i == 0 or field_of[i] != field_of[i - 1]]
+    flow_starts = [i for i in range(len(flow_of)) if i == 0 or flow_of[i] != flow_of[i - 1]]
     return {"k": k, "w": w, "words": len(prose.words), "digest": digest(prose.words),
             "fingerprints": encode(prose.fingerprints(k, w)),
-            "codes": _b64("H", [_word_code(word) for word in prose.words]), "fields": _b64("I", starts)}
+            "codes": _b64("H", [_word_code(word) for word in prose.words]), "fields": _b64("I", starts),
+            "flows": _b64("I", flow_starts)}
 
 
 def sketch_tokens(data: Mapping[str, Any]) -> Tokens:
     """A sketch's words (as 16-bit codes) and fields, to measure candidates without reading the plan."""
     codes = _unb64("H", 2, data["codes"])
-    starts = list(_unb64("I", 4, data["fields"])) + [len(codes)]
-    field_of: List[int] = []
-    for number, (start, end) in enumerate(zip(starts, starts[1:])):
-        field_of.extend([number] * (end - start))
-    return Tokens(codes, field_of)
+
+    def runs(key: str) -> List[int]:
+        starts = list(_unb64("I", 4, data[key])) + [len(codes)]
+        out: List[int] = []
+        for number, (start, end) in enumerate(zip(starts, starts[1:])):
+            out.extend([number] * (end - start))
+        return out
+    field_of = runs("fields")
+    return Tokens(codes, field_of, runs("flows") if isinstance(data.get("flows"), str) else field_of)
 
 
 # -- finding shared passages ------------------------------------------------------------------------------
@@ -239,20 +271,36 @@ class _Recent:
         return tokens
 
 
-def _extend(a: Tokens, b: Tokens, i: int, j: int, k: int) -> Optional[Tuple[int, int, int]]:
-    """The longest run of equal tokens through a[i:i+k] == b[j:j+k], within one field of each:
-    (start in a, start in b, length), or None when those k do not match."""
-    words_a, words_b, field_a, field_b = a.words, b.words, a.field_of, b.field_of
-    if i + k > len(words_a) or j + k > len(words_b) or list(words_a[i:i + k]) != list(words_b[j:j + k]):
-        return None  # text changed since it was fingerprinted (or a hash collision)
-    fa, fb = field_a[i], field_b[j]
-    while i > 0 and j > 0 and field_a[i - 1] == fa and field_b[j - 1] == fb and words_a[i - 1] == words_b[j - 1]:
+def _run(words_a: Sequence[Any], words_b: Sequence[Any], unit_a: Sequence[int], unit_b: Sequence[int],
+         i: int, j: int, k: int) -> Optional[Tuple[int, int, int]]:
+    """The longest run of equal tokens through a[i:i+k] == b[j:j+k] within one unit (field or flow) of
+    each, or None when those k lie across units."""
+    ua, ub = unit_a[i], unit_b[j]
+    if unit_a[i + k - 1] != ua or unit_b[j + k - 1] != ub:
+        return None
+    while i > 0 and j > 0 and unit_a[i - 1] == ua and unit_b[j - 1] == ub and words_a[i - 1] == words_b[j - 1]:
         i, j = i - 1, j - 1
     end = 0
-    while (i + end < len(words_a) and j + end < len(words_b) and field_a[i + end] == fa
-           and field_b[j + end] == fb and words_a[i + end] == words_b[j + end]):
+    while (i + end < len(words_a) and j + end < len(words_b) and unit_a[i + end] == ua
+           and unit_b[j + end] == ub and words_a[i + end] == words_b[j + end]):
         end += 1
     return i, j, end
+
+
+def _extend(a: Tokens, b: Tokens, i: int, j: int, k: int) -> Optional[Tuple[int, int, int]]:
+    """The longest run of equal tokens through a[i:i+k] == b[j:j+k] that lies within one field of at
+    least one plan and one flow of the other: (start in a, start in b, length), or None when those k do
+    not match."""
+    words_a, words_b = a.words, b.words
+    if i + k > len(words_a) or j + k > len(words_b) or list(words_a[i:i + k]) != list(words_b[j:j + k]):
+        return None  # text changed since it was fingerprinted (or a hash collision)
+    flow_a, flow_b = a.flow_of or a.field_of, b.flow_of or b.field_of
+    best: Optional[Tuple[int, int, int]] = None
+    for unit_a, unit_b in ((a.field_of, b.field_of), (flow_a, b.field_of), (a.field_of, flow_b)):
+        run = _run(words_a, words_b, unit_a, unit_b, i, j, k)
+        if run is not None and (best is None or run[2] > best[2]):
+            best = run
+    return best
 
 
 def find_shared(prints: Sequence[Optional[Sequence[Tuple[int, int]]]], owners: Sequence[str], k: int,

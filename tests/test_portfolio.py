@@ -234,9 +234,11 @@ def test_facts_are_small_and_plain(pack):
     import json
 
     facts = plan_facts(fourp.load_plan(str(EXAMPLES / "good-plan.yaml")), pack)
-    size = len(json.dumps(facts))  # about three bytes a word of prose, a fraction of the plan
+    # about four bytes a word of prose (fingerprints now also span a flow's consecutive entries), well
+    # under half the plan
+    size = len(json.dumps(facts))
     names = len(json.dumps(facts["mentions"]))  # the names it holds, for text-specific-to-threat
-    assert size - names < 1000 + 3 * facts["text"]["words"] and size < os.path.getsize(EXAMPLES / "good-plan.yaml") / 3
+    assert size - names < 1000 + 4 * facts["text"]["words"] and size < os.path.getsize(EXAMPLES / "good-plan.yaml") / 2
     assert names < 1000 and "Op Tern" in facts["mentions"]
     assert facts["threat"]["reference"] == "SOCML-SE-21477" and facts["lro"] == "Supt Helen Okafor"
 
@@ -332,3 +334,37 @@ def test_facts_travel_through_the_results_cache(pack, tmp_path, faulty):
     fresh = audit([str(folder)], pack=pack, as_of=AS_OF, jobs=1, register=registered, cache=cache)
     kept = audit([str(folder)], pack=pack, as_of=AS_OF, jobs=1, register=registered, cache=cache)
     assert kept.portfolio == fresh.portfolio and kept.portfolio["findings"]
+
+
+# -- passages spread over a flow's entries (issue 10) ----------------------------------------------------
+
+_ACTIONS = ["Friday night football at the Spiceball centre for the estate's teenagers.",
+            "Commonplace questions to Ruscote residents about children visiting the flats.",
+            "Schools input on county lines grooming at Banbury Academy and North Oxfordshire Academy."]
+
+
+def _copied(tmp_path, first, second):
+    folder = write_plans(tmp_path / "drive", {"a.yaml": first, "b.yaml": second})
+    result = audit([str(folder)], as_of=AS_OF, jobs=1)
+    return [f for f in result.portfolio["findings"] if f["rule"] == "no-copied-text"]
+
+
+def test_a_passage_pasted_from_three_fields_into_one_is_copied_text(tmp_path):
+    banbury = plan(1, "SOCML-SE-1", "Insp A", prevent={"objectives": ["Keep the estate's children out of the group."],
+                                                       "actions": [{"id": f"PV-0{n}", "action": text, "owner": "PC Lee",
+                                                                    "result": {"text": sentence(random.Random(n), 9)}}
+                                                                   for n, text in enumerate(_ACTIONS, 1)]})
+    bicester = plan(2, "SOCML-SE-2", "Insp B", log=[{"at": "2024-04-15T11:00", "text": "Prevent work agreed at "
+                                                      "tasking: " + " ".join(_ACTIONS)}])
+    [finding] = _copied(tmp_path, banbury, bicester)
+    assert "a.yaml" in finding["message"] and "b.yaml" in finding["message"]
+    assert "Spiceball" in finding["quote"] and "North Oxfordshire Academy" in finding["quote"]
+
+
+def test_stock_entries_in_the_same_order_in_both_plans_do_not_chain_into_a_passage(tmp_path):
+    stock = ["Refer every young person found at an address to the MASH.",
+             "Joint welfare visits with housing officers to the cuckooed flats.",
+             "Ask the lifetime offender manager to consider an SCPO at sentence."]  # 11 + 10 + 11 words
+    first = plan(1, "SOCML-SE-1", "Insp A", protect={"actions": [{"action": t} for t in stock]})
+    second = plan(2, "SOCML-SE-2", "Insp B", protect={"actions": [{"action": t} for t in stock]})
+    assert _copied(tmp_path, first, second) == []

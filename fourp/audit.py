@@ -86,11 +86,29 @@ def _evaluate_one(path: str, pack: RulePack, as_of: dt.date, max_bytes: int,
         report.meta[FACTS_KEY] = plan_facts(plan, pack)
         return report
     except PlanError as exc:
-        return exc.to_dict()  # exceptions with extra fields do not pickle back from workers; dicts do
+        error = exc.to_dict()  # exceptions with extra fields do not pickle back from workers; dicts do
+        return _other_layout(path, max_bytes, pack, error)
     except Exception as exc:  # never lose the rest of an audit to one file
         return PlanError(path, f"fourp could not evaluate this file: {type(exc).__name__}: {exc}",
                          hint="a fault in fourp or a plug-in check, not in the plan: please report it with "
                               "the file", code="internal-error").to_dict()
+
+
+def _other_layout(path: str, max_bytes: int, pack: RulePack, error: Dict[str, Any]) -> Dict[str, Any]:
+    """A file that is not a plan in the plan format may still be a 4P plan on another template: then it
+    stays an unreadable file, says so, and carries facts for the cross-plan rules (one-template, the
+    register)."""
+    from .layouts import foreign_facts, foreign_plan, read_foreign
+
+    data = read_foreign(path, max_bytes)
+    if data is None:
+        return error
+    headings = foreign_plan(data)
+    assert headings is not None
+    error.update(reason="a 4P plan on another template, not the plan format, so its rules cannot judge it",
+                 hint="move it onto the force's template (`fourp new`); the audit counts it under "
+                      "one-template", line=1, column=1, facts=foreign_facts(data, headings, pack))
+    return error
 
 
 def _evaluate_and_keep(path: str, key: Optional[str], pack: RulePack, as_of: dt.date, max_bytes: int,
@@ -251,8 +269,10 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
                      if cache is not None and keys and all(keys) and not discovery_errors else None)
     portfolio = cache.get_portfolio(portfolio_key) if portfolio_key is not None else None
     if portfolio is None:
-        portfolio = evaluate_portfolio(((r.file or "<plan>", r.meta.get(FACTS_KEY)) for r in reports), pack,
-                                       as_of, register, reader_for_files(max_bytes)).to_dict()
+        # plans on another template (unreadable as plans) still count across the folder
+        others = [(r["file"], r["facts"]) for r in results if isinstance(r, dict) and r.get("facts")]
+        portfolio = evaluate_portfolio([(r.file or "<plan>", r.meta.get(FACTS_KEY)) for r in reports] + others,
+                                       pack, as_of, register, reader_for_files(max_bytes)).to_dict()
         if portfolio_key is not None:
             cache.put_portfolio(portfolio_key, portfolio)
     return AuditReport(as_of=as_of, pack=pack.name, pack_version=pack.version, reports=reports, errors=errors,

@@ -418,10 +418,13 @@ def reader_for_files(max_bytes: Optional[int] = None) -> Callable[[str], Optiona
     from .plan import DEFAULT_MAX_BYTES, PlanError, load_plan
 
     def read(path: str) -> Optional[fingerprint.Prose]:
+        from .layouts import read_foreign
+
         try:
             plan = load_plan(path, max_bytes=max_bytes or DEFAULT_MAX_BYTES)
         except (PlanError, OSError):
-            return None
+            data = read_foreign(path, max_bytes or DEFAULT_MAX_BYTES)  # a plan on another template
+            return fingerprint.prose_of(data) if data is not None else None
         return fingerprint.prose_of(plan.data, plan.locate)
     return read
 
@@ -465,6 +468,8 @@ def check_one_structure(ctx: PortfolioContext, options: Mapping[str, Any]) -> It
 
 
 def _version(value: Any) -> str:
+    if value == "another template":  # a 4P plan in another layout (fourp.layouts)
+        return "another template, not the plan format"
     return "no format version (`fourp:`)" if value is None else f"format version `fourp: {value}`"
 
 

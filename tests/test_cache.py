@@ -115,7 +115,7 @@ def test_a_changed_pack_or_a_pack_it_extends_is_evaluated_again(folder, tmp_path
     _run(folder, cache, pack=load_pack(str(force)))
     assert cache.hits == 4
     # The extended pack changes: a stricter review cadence. Every plan is judged again.
-    base.write_text(base.read_text(encoding="utf-8").replace("default: 42", "default: 7", 1), encoding="utf-8")
+    base.write_text(base.read_text(encoding="utf-8").replace("default: 62", "default: 7", 1), encoding="utf-8")
     cache = Counting(tmp_path / "cache")
     changed = _run(folder, cache, pack=load_pack(str(force)))
     assert cache.hits == 0 and cache.stores == 4
@@ -167,7 +167,7 @@ def test_the_pack_cache_is_used_only_while_the_pack_is_unchanged(tmp_path):
     cached = load_pack(str(pack_file))  # from the cache this time
     assert [r.to_dict() for r in cached.rules] == [r.to_dict() for r in first.rules]
     assert os.listdir(os.path.join(default_cache_dir(), "packs", "v1"))
-    pack_file.write_text(pack_file.read_text(encoding="utf-8").replace("default: 42", "default: 7", 1),
+    pack_file.write_text(pack_file.read_text(encoding="utf-8").replace("default: 62", "default: 7", 1),
                          encoding="utf-8")
     changed = load_pack(str(pack_file))
     assert changed.rule("lro-reviews-regular").params["max_gap_days"] == 7

@@ -61,7 +61,7 @@ def test_a_force_pack_of_a_few_lines(tmp_path, pack):
     force = fourp.load_pack(write(tmp_path, "surrey.yaml", FORCE_PACK))
     assert force.name == "surrey-police"
     assert force.rule("lro-reviews-regular").params["max_gap_days"] == 200
-    assert force.rule("lro-reviews-regular").param_docs["max_gap_days"]["default"] == 42
+    assert force.rule("lro-reviews-regular").param_docs["max_gap_days"]["default"] == 62
     assert not force.rule("lifetime-management-considered").enabled
     assert force.rule("qa-evidenced").severity == "warning"
     plan = EXAMPLES / "sussex-copied-text.yaml"

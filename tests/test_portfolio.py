@@ -368,3 +368,37 @@ def test_stock_entries_in_the_same_order_in_both_plans_do_not_chain_into_a_passa
     first = plan(1, "SOCML-SE-1", "Insp A", protect={"actions": [{"action": t} for t in stock]})
     second = plan(2, "SOCML-SE-2", "Insp B", protect={"actions": [{"action": t} for t in stock]})
     assert _copied(tmp_path, first, second) == []
+
+
+# -- a plan on another template (issue 10) ---------------------------------------------------------------
+
+OLD_LAYOUT = """\
+Plan Ref: TVP-AYL-4P-17
+Group: Aylesbury Southcourt OCG
+APMIS Ref: SOCML-SE-20790
+Owner: Supt Dev Patel (LRO)
+Pursue:
+  - 14/08/2023 10:00 - Warrants at the two Southcourt dealing addresses; 45 wraps seized and two charged.
+Prevent:
+  - 10/07/2023 11:00 - Referral of five Southcourt teenagers to the youth service mentoring scheme.
+Protect:
+  - 10/07/2023 11:30 - Cuckooing visits with council housing to three flats on Southcourt Avenue.
+Prepare:
+  - 16/10/2023 10:00 - LOM asked to assess the principal for an SCPO at sentence.
+"""
+
+
+def test_an_old_layout_plan_is_counted_under_one_template_and_matched_to_the_register(tmp_path):
+    folder = write_plans(tmp_path / "drive", {"new.yaml": plan(1, "SOCML-SE-1", "Insp A")})
+    (folder / "old.yaml").write_text(OLD_LAYOUT, encoding="utf-8")
+    (folder / "settings.yaml").write_text("colour: blue\nwidth: 3\n", encoding="utf-8")  # not a plan at all
+    register = register_from_entries([{"reference": "SOCML-SE-1", "name": "A"},
+                                      {"reference": "SOCML-SE-20790", "name": "Aylesbury Southcourt OCG"}])
+    result = audit([str(folder)], as_of=AS_OF, jobs=1, register=register)
+    findings = result.portfolio["findings"]
+    [template] = [f for f in findings if f["rule"] == "one-template"]
+    assert template["files"] == [str(folder / "old.yaml")] and "another template" in template["message"]
+    assert not [f for f in findings if f["rule"] == "every-threat-has-plan"]  # both threats have a plan
+    assert {os.path.basename(e.file) for e in result.errors} == {"old.yaml", "settings.yaml"}
+    old = next(e for e in result.errors if e.file.endswith("old.yaml"))
+    assert "another template" in old.reason

@@ -1,0 +1,97 @@
+"""4P plans kept in another layout: a YAML or JSON file whose headings name the four Ps and an owner or
+a group (`Group:`, `Owner:`, `Pursue:` ...) is a plan on another template, not "not a plan".
+
+fourp cannot judge such a file against the plan format's rules, but an audit counts it under
+`one-template` (the Thames Valley finding, L308) and matches it to the register by its reference.
+"""
+from __future__ import annotations
+
+import os
+import re
+from typing import Any, Dict, List, Mapping, Optional
+
+__all__ = ["foreign_plan", "foreign_facts", "read_foreign"]
+
+_PS = ("pursue", "prevent", "protect", "prepare")
+_OWNER = ("owner", "lro", "lead responsible officer", "plan owner", "lead officer")
+_GROUP = ("group", "ocg", "threat", "organised crime group", "ocg name", "group name", "threat name",
+          "subject", "priority individual", "vulnerability")
+_REFERENCE = ("apmis ref", "apmis reference", "apmis", "socml", "socml ref", "threat reference",
+              "threat ref", "urn", "reference", "ref")
+_PLAN_ID = ("plan ref", "plan reference", "plan id", "id", "plan no", "plan number")
+_SOCML = re.compile(r"\bSOCML[-\w]*", re.IGNORECASE)
+
+
+def _key(text: Any) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", str(text).lower()))
+
+
+def foreign_plan(data: Any) -> Optional[Dict[str, Any]]:
+    """The headings of a 4P plan in another layout, by their meaning (`pursue`, `owner`, `group`, ...),
+    or None when the data is not recognisably one: at least three of the four Ps, and an owner, LRO or
+    group, among its top-level keys."""
+    if not isinstance(data, Mapping):
+        return None
+    keys = {_key(k): k for k in data}
+    ps = [p for p in _PS if any(k == p or k.startswith(p + " ") for k in keys)]
+    owner = next((keys[k] for k in keys if k in _OWNER), None)
+    group = next((keys[k] for k in keys if k in _GROUP), None)
+    if len(ps) < 3 or (owner is None and group is None):
+        return None
+    return {"ps": ps, "owner": owner, "group": group,
+            "reference": next((keys[k] for k in _REFERENCE if k in keys), None),
+            "plan_id": next((keys[k] for k in _PLAN_ID if k in keys), None),
+            "status": keys.get("status"), "headings": [str(k) for k in data]}
+
+
+def _text(value: Any) -> Optional[str]:
+    return (" ".join(value.split()) or None) if isinstance(value, str) else None
+
+
+def foreign_facts(data: Any, headings: Mapping[str, Any], pack: Any) -> Dict[str, Any]:
+    """The portfolio facts of a plan in another layout, as `fourp.portfolio.plan_facts` gives a plan."""
+    from . import fingerprint
+    from .portfolio import _copied_text_rule, capitalised_runs
+
+    reference = _text(data.get(headings["reference"])) if headings["reference"] else None
+    if reference is None:  # a SOC master list reference written anywhere at the top level
+        found = next((m.group(0) for v in data.values() if isinstance(v, str) for m in [_SOCML.search(v)] if m),
+                     None)
+        reference = found
+    owner = _text(data.get(headings["owner"])) if headings["owner"] else None
+    if owner:
+        owner = re.sub(r"\s*\((?:lro|lead responsible officer)\)\s*$", "", owner, flags=re.IGNORECASE)
+    status = _text(data.get(headings["status"])) if headings["status"] else None
+    shown = ", ".join(headings["headings"][:8]) + (" …" if len(headings["headings"]) > 8 else "")
+    facts: Dict[str, Any] = {
+        "plan_id": _text(data.get(headings["plan_id"])) if headings["plan_id"] else None,
+        "threat": {"reference": reference,
+                   "name": _text(data.get(headings["group"])) if headings["group"] else None, "kind": None},
+        "lro": owner, "operation": None, "mentions": capitalised_runs(data),
+        "status": status.lower() if status else "active",
+        "format": "another template",
+        "structure": [f"a 4P plan on another template (headings {shown})"],
+        "text": None, "foreign": True,
+    }
+    rule = _copied_text_rule(pack)
+    if rule is not None:
+        facts["text"] = fingerprint.sketch(fingerprint.prose_of(data), rule.prepared["min_words"])
+    return facts
+
+
+def read_foreign(path: str, max_bytes: int) -> Optional[Any]:
+    """A file's data when it is a 4P plan in another layout; None when it is not (or cannot be read)."""
+    from .plan import PlanError, _decode, _read_bytes, parse_text
+
+    try:
+        raw = _read_bytes(path, max_bytes)
+        text = _decode(raw, path)
+        suffix = os.path.splitext(path)[1].lower()
+        data = parse_text(text, path, ".json" if suffix == ".json" else ".yaml").data
+    except PlanError:
+        return None
+    return data if foreign_plan(data) is not None else None
+
+
+def describe(headings: Mapping[str, Any]) -> List[str]:
+    return list(headings["headings"])

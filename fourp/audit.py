@@ -100,12 +100,15 @@ def _other_layout(path: str, max_bytes: int, pack: RulePack, error: Dict[str, An
     register)."""
     from .layouts import foreign_facts, foreign_plan, read_foreign
 
+    if error.get("code") != "not-a-plan":
+        return error
     data = read_foreign(path, max_bytes)
     if data is None:
         return error
     headings = foreign_plan(data)
     assert headings is not None
-    error.update(reason="a 4P plan on another template, not the plan format, so its rules cannot judge it",
+    error.update(code="other-template",
+                 reason="a 4P plan on another template, not the plan format, so its rules cannot judge it",
                  hint="move it onto the force's template (`fourp new`); the audit counts it under "
                       "one-template", line=1, column=1, facts=foreign_facts(data, headings, pack))
     return error

@@ -28,6 +28,7 @@ CODES = {
     # plans
     "not-a-mapping": "the top level is a list or a single value, not a plan's fields",
     "not-a-plan": "a mapping with none of a plan's fields",
+    "other-template": "a 4P plan on another template (Group:, Owner:, Pursue: ...); an audit counts it",
     "is-a-pack": "a rule pack where a plan was expected",
     "internal-error": "fourp (or a plug-in check) failed on this file; a fault to report, not the plan's",
     # packs

@@ -119,7 +119,7 @@ def plan_facts(plan: "Plan", pack: "RulePack") -> Dict[str, Any]:
         "lro": _text(_mapping(data.get("lro")).get("name")),
         "operation": _text(_mapping(data.get("operation")).get("name")),
         "mentions": capitalised_runs(data),
-        "status": _text(data.get("status")),
+        "status": (_text(data.get("status")) or "").lower() or None,  # `Active` is active, as officers mean it
         "format": version if isinstance(version, (int, str)) or version is None else repr(version),
         "structure": structure_of(plan.data),
         "text": None,

@@ -5,7 +5,7 @@ import datetime as dt
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from .conditions import all_hold
-from .context import Context, Problem, present
+from .context import Context, Problem
 from .dates import parse_date
 from .lifecycle import DEFAULT_DRAFT_DAYS, life_of
 from .pack import RulePack, Rule, load_pack

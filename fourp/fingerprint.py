@@ -24,12 +24,13 @@ import base64
 import hashlib
 import re
 import struct
+from collections.abc import Mapping as _Mapping
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, Callable, Dict, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
-__all__ = ["Prose", "Tokens", "prose_of", "shingle_sizes", "fingerprints", "encode", "decode", "digest",
+__all__ = ["Prose", "Tokens", "prose_of", "texts", "shingle_sizes", "fingerprints", "encode", "decode", "digest",
            "sketch", "sketch_tokens", "SharedPassage", "find_shared", "confirm", "MIN_FIELD_WORDS",
            "MIN_PASSAGE_WORDS"]
 
@@ -92,14 +93,19 @@ class Prose:
 
 
 def _strings(value: Any, path: Tuple[Any, ...]) -> Iterator[Tuple[Tuple[Any, ...], str]]:
-    if isinstance(value, Mapping):
-        for key, child in value.items():
-            yield from _strings(child, path + (key,))
+    if isinstance(value, str):
+        yield path, value
     elif isinstance(value, list):
         for index, child in enumerate(value):
             yield from _strings(child, path + (index,))
-    elif isinstance(value, str):
-        yield path, value
+    elif isinstance(value, _Mapping):  # collections.abc's: typing's isinstance costs several times more
+        for key, child in value.items():
+            yield from _strings(child, path + (key,))
+
+
+def texts(data: Any) -> Iterator[Tuple[Tuple[Any, ...], str]]:
+    """Every text value of a plan's data with its document path, in document order."""
+    return _strings(data, ())
 
 
 def _flow_key(path: Tuple[Any, ...]) -> Tuple[Any, ...]:
@@ -142,9 +148,37 @@ def shingle_sizes(min_words: int) -> Tuple[int, int]:
     return k, min_words - k + 1
 
 
-def _hash(words: Sequence[str]) -> int:
-    # Deterministic across processes (unlike hash()), as fingerprints are made in worker processes.
-    return int.from_bytes(hashlib.blake2b("\x1f".join(words).encode("utf-8"), digest_size=8).digest(), "little")
+_BASE = 0x100000001B3  # the FNV prime: an odd multiplier, so every word's hash keeps its weight
+_MASK = (1 << 64) - 1
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_hash(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def _kgram_hashes(words: Sequence[str], k: int, starts: Sequence[int]) -> List[int]:
+    """The hash of each k-gram starting at `starts`: a polynomial rolling hash over the words' own
+    (deterministic) hashes, so a text of n words costs n steps, not n × k. Passages a hash pairs are
+    measured on the words, so a collision costs a comparison, never a false finding."""
+    if not starts:
+        return []
+    codes = [_word_hash(word) for word in words]
+    top = pow(_BASE, k - 1, 1 << 64)
+    out: List[int] = []
+    value, at = 0, -1  # the rolling hash of words[at:at + k]
+    for start in starts:
+        if start == at + 1 and at >= 0:
+            value = ((value - codes[at] * top) * _BASE + codes[start + k - 1]) & _MASK
+        else:
+            value = 0
+            for code in codes[start:start + k]:
+                value = (value * _BASE + code) & _MASK
+        at = start
+        # a final mix, so the winnowing minimum is not biased towards particular words
+        mixed = (value ^ (value >> 31)) * 0x94D049BB133111EB & _MASK
+        out.append(mixed ^ (mixed >> 29))
+    return out
 
 
 def fingerprints(words: Sequence[str], k: int, w: int,
@@ -153,7 +187,7 @@ def fingerprints(words: Sequence[str], k: int, w: int,
     winnowing). With `fields` (each word's field or flow), only k-grams within one of them count: texts
     that are not read one after the other must not chain into a passage."""
     starts = [i for i in range(len(words) - k + 1) if fields is None or fields[i] == fields[i + k - 1]]
-    hashes = [_hash(words[i:i + k]) for i in starts]
+    hashes = _kgram_hashes(words, k, starts)
     out: List[Tuple[int, int]] = []
     window: deque = deque()  # indices whose hashes increase: the window's minimum is at the front
     last = -1

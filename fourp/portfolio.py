@@ -137,11 +137,9 @@ _MAX_MENTIONS = 400
 def capitalised_runs(data: Any) -> List[str]:
     """The runs of capitalised words a plan's text holds ("Disrupt the Eastside Boys OCG"), where the
     names of other threats and operations would stand; threat and operation fields aside. Kept small."""
-    from .paths import compile_pattern, select
-
     runs: set = set()
-    for path, text in select(data, compile_pattern("/**")):
-        if not isinstance(text, str) or path[:1] in (("threat",), ("operation",), ("waivers",)):
+    for path, text in fingerprint.texts(data):
+        if path[:1] in (("threat",), ("operation",), ("waivers",)):
             continue
         for match in _RUN.finditer(text):
             words = match.group(0).split()

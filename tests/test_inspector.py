@@ -2,7 +2,6 @@
 what the officer meant, one defect one finding, and grades that separate."""
 from __future__ import annotations
 
-import copy
 import datetime as dt
 
 import pytest

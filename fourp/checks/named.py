@@ -148,7 +148,7 @@ class NamesOwnThreat:
         for path, text in ctx.select(cls._TEXTS):
             if not isinstance(text, str) or path[:1] in (("threat",), ("operation",), ("waivers",)):
                 continue
-            plain = _plain(text) if known or options.force_names else ""
+            plain = _plain(text) if known else ""
             for name, forms in known:
                 if ("known", name) not in reported and any(_contains(plain, f) for f in forms):
                     reported.add(("known", name))
@@ -160,8 +160,10 @@ class NamesOwnThreat:
             # The patterns need these words; most texts lack them and skip the regular expressions.
             for match in (_OCG.finditer(text) if "OCG" in text or "rganised" in text else ()):
                 key = _name_key(match.group(1))
-                if not key or key.split()[0] in _FORCE_WORDS or any(_contains(plain, f) and _contains(f, key)
-                                                                    for f in options.force_names):
+                if not key or key.split()[0] in _FORCE_WORDS:
+                    continue
+                plain = plain or _plain(text)
+                if any(_contains(plain, f) and _contains(f, key) for f in options.force_names):
                     continue
                 if not any(key == o or key in o or o in key for o in own_groups) \
                         and ("group", key) not in reported:

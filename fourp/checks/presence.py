@@ -8,7 +8,7 @@ Options:
 """
 from __future__ import annotations
 
-from typing import Any, Iterator, List, NamedTuple, Tuple
+from typing import Any, Iterator, NamedTuple, Tuple
 
 from ..conditions import Condition, all_hold, compile_conditions
 from ..context import Context, Problem, describe, present

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
+from collections.abc import Mapping
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ..context import Context, Problem, describe
 
@@ -98,7 +99,8 @@ def read_as_meant(data: Any) -> Iterator[Problem]:
                 yield _split_problem(value, keys, split, path)
             for key in keys:
                 if key in known:
-                    yield from walk(value[key], known[key], path + (key,))
+                    if isinstance(value[key], (Mapping, list)):  # scalars hold no keys to read
+                        yield from walk(value[key], known[key], path + (key,))
                 elif isinstance(key, str) and key not in split:
                     meant = _suggest(key, sorted(known))
                     if meant is not None and meant not in value:
@@ -110,7 +112,8 @@ def read_as_meant(data: Any) -> Iterator[Problem]:
                                                                      "covers": [path + (meant,)]})
         elif isinstance(value, list) and isinstance(node.get("items"), Mapping):
             for index, child in enumerate(value):
-                yield from walk(child, node["items"], path + (index,))
+                if isinstance(child, (Mapping, list)):
+                    yield from walk(child, node["items"], path + (index,))
 
     yield from walk(data, root, ())
 

@@ -255,8 +255,11 @@ def generate_plan(seed: int, index: int, as_of: dt.date, fail_share: float, copy
     # Some failings exclude others' preconditions: keep what makes each one testable.
     status = "closed" if "closure-debriefed" in fails or rng.random() < 0.05 else "active"
     if status == "closed":
+        fails.discard("draft-in-use")
         for rule in ("plan-kept-current", "lro-reviews-regular", "qa-evidenced", "disruptions-recorded"):
-            fails.discard(rule)  # these apply only to active plans
+            fails.discard(rule)  # judged over a closed plan's life, which the generator keeps well
+    elif "draft-in-use" in fails:
+        status = "draft"  # with done actions and results: a draft in use, judged as active
     if "threat-assessed" in fails:
         fails -= {"threat-assessment-whole", "threat-assessment-current"}
     if "lro-named" in fails:
@@ -298,7 +301,7 @@ def generate_plan(seed: int, index: int, as_of: dt.date, fail_share: float, copy
 
     out: List[str] = [f"# Synthetic 4P plan {index} for the fourp benchmark (seed {seed}); not a real plan.",
                       "fourp: 1", f"id: {code}-4P-{created.year}-{index:05d}", f"force: {_q(force)}",
-                      f"status: {status}", f"created: {_stamp(created)}", "", "threat:",
+                      f"status: {status.capitalize() if 'plan-spelling' in fails else status}", f"created: {_stamp(created)}", "", "threat:",
                       f"  name: {fill['threat']}", "  kind: ocg", f"  reference: SOCML-{code}-{10000 + index}",
                       f"  categories: [{', '.join(rng.sample(CATEGORIES, rng.randint(1, 3)))}]"]
     if "threat-assessed" in fails and copied_from is not None:  # no assessment to hold it: a log entry does
@@ -376,8 +379,8 @@ def generate_plan(seed: int, index: int, as_of: dt.date, fail_share: float, copy
             state = "done" if done else rng.choice(("open", "open", "open", "cancelled"))
             if state == "open" and due < as_of:
                 due = as_of + dt.timedelta(days=rng.randint(7, 120))
-            if sequence == 2 and "actions-overdue" in fails:
-                state, due = "open", as_of - dt.timedelta(days=rng.randint(3, 90))
+            if sequence == 2 and "actions-overdue" in fails:  # overdue when judged: at closure if closed
+                state, due = "open", (end.date() if status == "closed" else as_of) - dt.timedelta(days=rng.randint(3, 90))
             out += [f"    - id: {p[:2].upper()}-{k + 1:02d}", f"      action: {_q(text)}"]
             if not (sequence == 1 and "actions-allocated" in fails):
                 out.append(f"      owner: {_q(owner)}")

@@ -28,7 +28,8 @@ def test_generated_plans_follow_the_format_and_fail_what_was_put_in(tmp_path):
     for name, made, folder in [(n, m, f) for f, manifest in (("failing", failing), ("clean", clean))
                                for n, m in manifest["plans"].items()]:
         plan = load_plan(str(tmp_path / folder / name))
-        assert plan_validator().is_valid(plan.data), name
+        # a spelling failing (`status: Active`) is the one departure from the format's enums it makes
+        assert plan_validator().is_valid(plan.data) or "plan-spelling" in made, name
         failed = {r.rule for r in evaluate(plan, pack, dt.date(2024, 9, 30)).results
                   if r.status in ("fail", "error")}
         wanted = set(made) - {generate.COPIED}

@@ -334,7 +334,9 @@ def explain(rule_id: str, pack_name: Optional[str]) -> None:
     out = [f"{rule.id}: {rule.title}",
            f"  severity {rule.severity}, weight {rule.weight:g}, concerns "
            f"{', '.join(rule.ps) if rule.ps else 'the whole plan'}{'' if rule.enabled else ' (disabled)'}",
-           f"  check: {rule.check}", "", "Why it matters", f"  {rule.rationale}", "", "Basis"]
+           f"  check: {rule.check}"] + ([f"  why {rule.severity}: {' '.join(rule.severity_basis.split())}"]
+                                        if rule.severity_basis else []) + [
+           "", "Why it matters", f"  {rule.rationale}", "", "Basis"]
     for basis in rule.basis:
         where = ", ".join(str(x) for x in (basis.get("source"), basis.get("force"),
                                              f"L{basis['line']}" if basis.get("line") else None) if x)

@@ -80,6 +80,7 @@ def test_rules_explain_schema():
     assert listing.exit_code == 0 and "lro-reviews-regular" in listing.output
     explained = run("explain", "lro-reviews-regular")
     assert "twice in 12 months" in explained.output and "max_gap_days = 62" in explained.output
+    assert "why error: An error - Sussex L253" in explained.output  # the pack says why each severity
     assert run("explain", "no-such-rule").exit_code == 2
     for which in ("plan", "pack"):
         assert json.loads(run("schema", which).output)["$schema"].startswith("https://json-schema.org")

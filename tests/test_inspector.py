@@ -204,3 +204,19 @@ def test_any_failing_the_report_names_grades_at_most_adequate(pack):
             assert pack.grade_for(99.0, failed) not in ("good", "outstanding"), rule.id
     assert pack.grade_for(99.0, {}) == "outstanding"
     assert pack.grade_for(80.0, {"info": 1}) == "good"
+
+
+def test_a_result_without_its_date_is_one_finding(pack):
+    plan = good_plan()
+    del plan["pursue"]["actions"][0]["result"]["at"]
+    report = fourp.evaluate(fourp.plan_from_data(plan), pack, AS_OF)
+    assert [f.rule for f in report.findings] == ["entries-timed-dated"]
+
+
+def test_no_prevent_or_protect_action_is_one_finding(pack):
+    plan = good_plan()
+    plan["prevent"]["actions"], plan["protect"]["actions"] = [], []
+    report = fourp.evaluate(fourp.plan_from_data(plan), pack, AS_OF,
+                            only=["four-ps-covered", "pursue-not-dominant"])
+    assert report.result("four-ps-covered").status == "fail"
+    assert not [f for f in report.findings if f.rule == "pursue-not-dominant" and "Prevent and Protect" in f.message]

@@ -381,10 +381,15 @@ def new(output: Optional[str]) -> None:
 @pack_option
 @click.option("--rule", "rule_ids", multiple=True, help="Only this rule's examples (repeatable).")
 def verify(pack_name: Optional[str], rule_ids: Sequence[str]) -> None:
-    """Run the pack's own tests: each rule's examples must pass, fail or not apply as they say."""
-    from .verify import verify_pack
+    """Run the pack's own tests: each rule's examples must pass, fail or not apply as they say.
+
+    Old spellings of the pack language are listed as deprecated (file, line, what to write); they still
+    work and never fail the run."""
+    from .verify import old_spellings, verify_pack
 
     pack = _load_pack(pack_name)
+    for old in old_spellings(pack):
+        click.echo(f"deprecated: {old}", err=True)
     failures = total = 0
     for result in verify_pack(pack, list(rule_ids) or None):
         total += 1

@@ -8,8 +8,8 @@ one test:
     {field: /created, older_than_days: 90} {field: due, not_past: true}
     {field: by, not_same_person_as: /lro/name}
 
-or a count of items: `{count: /pursue/actions/*, where: [...], min: 1}`. A list of conditions holds when
-every one holds. A pattern with wildcards holds when any value it names passes the test. `matches` takes
+or a count of items, in the shape of the `counts` kind's tests: `{items: "@actions", where: [...], min: 1}`
+(`count:` is the old name of `items:` here, still read). A list of conditions holds when every one holds. A pattern with wildcards holds when any value it names passes the test. `matches` takes
 an RE2 pattern (`fourp.regex`), ignoring case.
 """
 from __future__ import annotations
@@ -50,6 +50,17 @@ CONDITION_SCHEMA: dict = {
         },
         {
             "type": "object",
+            "required": ["items"],
+            "properties": {
+                "items": {"type": "string"},
+                "where": {"type": "array", "items": {"$ref": "#/$defs/condition"}},
+                "min": {"type": "integer", "minimum": 0},
+                "max": {"type": "integer", "minimum": 0},
+            },
+            "additionalProperties": False,
+        },
+        {  # the old spelling of the count, read as `items` (fourp.spelling)
+            "type": "object",
             "required": ["count"],
             "properties": {
                 "count": {"type": "string"},
@@ -74,8 +85,8 @@ class Condition:
     def __init__(self, spec: Mapping[str, Any]) -> None:
         self.spec = dict(spec)
         self._where: List[Condition] = []
-        if "count" in spec:
-            self.pattern = compile_pattern(spec["count"])
+        if "field" not in spec:  # a count: `items`, or its old name `count`
+            self.pattern = compile_pattern(spec["items"] if "items" in spec else spec["count"])
             self._where = compile_conditions(spec.get("where", ()))
             self._low, self._high = spec.get("min", 1), spec.get("max")
             self._test: Callable[[Context, Any, tuple], bool] = self._count

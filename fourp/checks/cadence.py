@@ -1,7 +1,7 @@
 """`cadence`: dated events recur often enough: no gap between them, or since the last, is too long.
 
 Options:
-  sources: [source]      the events' dates
+  entries: [source]      the events' dates
   max_gap_days: int      the longest allowed gap
   label: str             what the events are ("LRO review")
   start: pattern         a date the first gap counts from (the plan's `created`), optional
@@ -18,9 +18,9 @@ from ._common import SOURCE, Source, sources
 
 SCHEMA = {
     "type": "object",
-    "required": ["sources", "max_gap_days", "label"],
+    "required": ["entries", "max_gap_days", "label"],
     "properties": {
-        "sources": {"type": "array", "items": SOURCE, "minItems": 1},
+        "entries": {"type": "array", "items": SOURCE, "minItems": 1},
         "max_gap_days": {"type": "integer", "minimum": 1},
         "label": {"type": "string"},
         "start": {"type": "string"},
@@ -31,7 +31,7 @@ SCHEMA = {
 
 
 class Options(NamedTuple):
-    sources: Tuple[Source, ...]
+    entries: Tuple[Source, ...]
     max_gap_days: int
     label: str
     start: Optional[Pattern]
@@ -39,14 +39,14 @@ class Options(NamedTuple):
 
 
 def prepare(options: dict) -> Options:
-    return Options(sources(options["sources"]), options["max_gap_days"], options["label"],
+    return Options(sources(options["entries"]), options["max_gap_days"], options["label"],
                    compile_pattern(options["start"]) if options.get("start") else None,
                    options.get("until_as_of", True))
 
 
 def check(ctx: Context, options: Options) -> Iterator[Problem]:
     events: List[Tuple[Moment, Path]] = []
-    for source in options.sources:
+    for source in options.entries:
         for entry in source.entries(ctx):
             moment = ctx.moment(entry.value)
             if moment is not None and moment.date <= ctx.as_of:

@@ -1,7 +1,7 @@
 """`recency`: the latest of some dates is recent enough at the as-of date, and no deadline has passed.
 
 Options:
-  sources: [source]     the dates to take the latest of
+  entries: [source]     the dates to take the latest of
   max_days: int         the latest may be at most this many days before the as-of date
   label: str            what the dates are, for feedback ("entry, review or result")
   deadlines: [pattern]  dates that must not be before the as-of date (a `next_review`)
@@ -18,9 +18,9 @@ from ._common import SOURCE, Source, sources
 
 SCHEMA = {
     "type": "object",
-    "required": ["sources", "max_days", "label"],
+    "required": ["entries", "max_days", "label"],
     "properties": {
-        "sources": {"type": "array", "items": SOURCE, "minItems": 1},
+        "entries": {"type": "array", "items": SOURCE, "minItems": 1},
         "max_days": {"type": "integer", "minimum": 0},
         "label": {"type": "string"},
         "deadlines": {"type": "array", "items": {"type": "string"}},
@@ -31,7 +31,7 @@ SCHEMA = {
 
 
 class Options(NamedTuple):
-    sources: Tuple[Source, ...]
+    entries: Tuple[Source, ...]
     max_days: int
     label: str
     deadlines: Tuple[Pattern, ...]
@@ -39,7 +39,7 @@ class Options(NamedTuple):
 
 
 def prepare(options: dict) -> Options:
-    return Options(sources(options["sources"]), options["max_days"], options["label"],
+    return Options(sources(options["entries"]), options["max_days"], options["label"],
                    tuple(compile_pattern(p) for p in options.get("deadlines", ())),
                    options.get("missing", "fail") == "fail")
 
@@ -56,7 +56,7 @@ def latest(ctx: Context, srcs: Tuple[Source, ...]) -> Tuple[Optional[Moment], Pa
 
 
 def check(ctx: Context, options: Options) -> Iterator[Problem]:
-    best, where = latest(ctx, options.sources)
+    best, where = latest(ctx, options.entries)
     if best is None:
         if options.missing_fails:
             yield Problem(where, f"no {options.label} is recorded", {"issue": "missing"})

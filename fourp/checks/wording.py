@@ -5,7 +5,7 @@ Options:
   min_words: int           fewer words than this is brief (default 5)
   placeholders: [str]      whole entries that say nothing ("ongoing", "TBC"); compared ignoring case
                            and punctuation
-  missing_is_brief: bool   an item with no text at all is a problem too (default true)
+  missing: fail|pass       an item with no text at all is a problem, or passes (default fail)
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ SCHEMA = {
         "entries": {"type": "array", "items": SOURCE, "minItems": 1},
         "min_words": {"type": "integer", "minimum": 0},
         "placeholders": {"type": "array", "items": {"type": "string"}},
-        "missing_is_brief": {"type": "boolean"},
+        "missing": {"enum": ["fail", "pass"]},
     },
     "additionalProperties": False,
 }
@@ -34,7 +34,7 @@ class Options(NamedTuple):
     entries: Tuple[Source, ...]
     min_words: int
     placeholders: FrozenSet[str]
-    missing_is_brief: bool
+    missing_fails: bool
 
 
 def _plain(text: str) -> str:
@@ -44,7 +44,7 @@ def _plain(text: str) -> str:
 def prepare(options: dict) -> Options:
     return Options(sources(options["entries"]), options.get("min_words", 5),
                    frozenset(_plain(p) for p in options.get("placeholders", ())),
-                   options.get("missing_is_brief", True))
+                   options.get("missing", "fail") == "fail")
 
 
 def _quote(text: str, limit: int = 60) -> str:
@@ -57,7 +57,7 @@ def check(ctx: Context, options: Options) -> Iterator[Problem]:
         for entry in source.entries(ctx):
             value = entry.value
             if not present(value):
-                if options.missing_is_brief:
+                if options.missing_fails:
                     yield Problem(entry.path, f"{describe(entry.item_path)} is empty",
                                   {"issue": "empty", "words": 0})
                 continue

@@ -350,6 +350,26 @@ def explain(rule_id: str, pack_name: Optional[str]) -> None:
 
 
 @main.command()
+@click.argument("name", required=False, metavar="[KIND]")
+def kinds(name: Optional[str]) -> None:
+    """List the check kinds a rule can use, or print one kind's documentation."""
+    from .checks import UnknownCheck
+    from .docs import kind_doc, kind_docs
+
+    if name is None:
+        docs = kind_docs()
+        width = max(len(d.name) for d in docs)
+        for doc in docs:
+            scope = "  (cross-plan)" if doc.scope == "portfolio" else ""
+            click.echo(f"{doc.name:<{width}}  {doc.summary}{scope}")
+        return
+    try:
+        click.echo(kind_doc(name).doc)
+    except UnknownCheck as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command()
 @click.argument("which", type=click.Choice(["plan", "pack"]))
 def schema(which: str) -> None:
     """Print the JSON Schema of a plan or of a rule pack."""

@@ -1,11 +1,28 @@
 """`cadence`: dated events recur often enough: no gap between them, or since the last, is too long.
 
+What it checks:
+  The events' dates (those on or before the as-of date), in order: no two consecutive ones are more than
+  `max_gap_days` apart, nor (unless `until_as_of: false`) the last and the as-of date. With `start`, the
+  first event must come within `max_gap_days` of that date too. No event at all is a finding.
+
 Options:
-  entries: [source]      the events' dates
-  max_gap_days: int      the longest allowed gap
-  label: str             what the events are ("LRO review")
-  start: pattern         a date the first gap counts from (the plan's `created`), optional
-  until_as_of: bool      the time since the last event counts as a gap too (default true)
+  entries: [entry selector]  the events' dates (as in `timestamps`); `sources` is the old spelling
+  max_gap_days: int          the longest allowed gap
+  label: str                 what the events are ("LRO review")
+  start: pattern             a date the first gap counts from (the plan's `created`), optional
+  until_as_of: bool          the time since the last event counts as a gap too (default true)
+
+Example:
+  check: cadence
+  options:
+    entries: [{items: /reviews/*, field: date}]
+    max_gap_days: 90
+    start: /created
+    label: LRO review
+  examples:
+    - {expect: pass, as_of: "2024-09-30", plan: {created: "2024-03-01", reviews: [{date: "2024-05-01"}, {date: "2024-07-20"}, {date: "2024-09-10"}]}}
+    - {name: a long gap, expect: fail, as_of: "2024-09-30", plan: {created: "2024-03-01", reviews: [{date: "2024-04-01"}, {date: "2024-09-10"}]}}
+    - {name: never reviewed, expect: fail, plan: {created: "2024-03-01"}}
 """
 from __future__ import annotations
 

@@ -1,11 +1,30 @@
 """`recency`: the latest of some dates is recent enough at the as-of date, and no deadline has passed.
 
+What it checks:
+  The latest date among the `entries` (dates after the as-of date are ignored) is at most `max_days`
+  before the as-of date. With no date at all the rule fails, unless `missing: pass`. Each date named by
+  `deadlines` (a `next_review`) must not be before the as-of date.
+
 Options:
-  entries: [source]     the dates to take the latest of
-  max_days: int         the latest may be at most this many days before the as-of date
-  label: str            what the dates are, for feedback ("entry, review or result")
-  deadlines: [pattern]  dates that must not be before the as-of date (a `next_review`)
-  missing: fail|pass    when there is no date at all (default fail)
+  entries: [entry selector]  the dates to take the latest of (as in `timestamps`); `sources` is the old
+                             spelling
+  max_days: int              the latest may be at most this many days before the as-of date
+  label: str                 what the dates are, in feedback ("threat assessment")
+  deadlines: [pattern]       dates that must not have passed
+  missing: fail|pass         when there is no date at all (default fail)
+
+Example:
+  check: recency
+  options:
+    entries: [/threat/assessment/assessed]
+    max_days: 365
+    deadlines: [/threat/assessment/next_review]
+    label: threat assessment
+  examples:
+    - {expect: pass, as_of: "2024-09-30", plan: {threat: {assessment: {assessed: "2024-02-01", next_review: "2025-02-01"}}}}
+    - {name: stale, expect: fail, as_of: "2024-09-30", plan: {threat: {assessment: {assessed: "2023-06-01"}}}}
+    - {name: review overdue, expect: fail, as_of: "2024-09-30", plan: {threat: {assessment: {assessed: "2024-02-01", next_review: "2024-08-01"}}}}
+    - {name: never assessed, expect: fail, plan: {threat: {}}}
 """
 from __future__ import annotations
 

@@ -1,7 +1,20 @@
 """`schema`: the plan's shape matches the plan format (types, enumerated values, readable dates).
 
-This is the check of the built-in `plan-structure` rule: a bad shape is a finding with its place in the
-file, never a crash. No options.
+What it checks:
+  The plan against the plan format's JSON Schema (`fourp schema plan`): each field of the wrong type,
+  each value outside its list (a `status` that is not draft, active or closed) and each unreadable date
+  is a finding at its place in the file, never a crash. This is the check of the built-in
+  `plan-structure` rule, which every pack has.
+
+Options:
+  none
+
+Example:
+  check: schema
+  examples:
+    - {expect: pass, plan: {status: active, lro: {name: Ch Insp Tom Reade}, created: "2024-03-01"}}
+    - {name: unknown status, expect: fail, plan: {status: ongoing}}
+    - {name: LRO as text, expect: fail, plan: {lro: Ch Insp Tom Reade}}
 """
 from __future__ import annotations
 

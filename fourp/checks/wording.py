@@ -1,11 +1,27 @@
 """`wording`: entries say something of substance, not a placeholder or a few words.
 
+What it checks:
+  Each entry's text has at least `min_words` words and is not one of the `placeholders` ("ongoing",
+  "TBC"), compared ignoring case and punctuation. An entry with no text at all is a finding too, unless
+  `missing: pass`.
+
 Options:
-  entries: [source]        the items and the text field of each
-  min_words: int           fewer words than this is brief (default 5)
-  placeholders: [str]      whole entries that say nothing ("ongoing", "TBC"); compared ignoring case
-                           and punctuation
-  missing: fail|pass       an item with no text at all is a problem, or passes (default fail)
+  entries: [entry selector]  the items and the text field of each (as in `timestamps`)
+  min_words: int             fewer words than this is brief (default 5)
+  placeholders: [str]        whole entries that say nothing
+  missing: fail|pass         an entry with no text fails, or passes (default fail); `missing_is_brief:
+                             true|false` is the old spelling
+
+Example:
+  check: wording
+  options:
+    entries: [{items: "@actions/result", field: text}]
+    min_words: 4
+    placeholders: [ongoing, tbc]
+  examples:
+    - {expect: pass, plan: {pursue: {actions: [{result: {text: Two arrested and 40 wraps of cocaine seized}}]}}}
+    - {name: placeholder, expect: fail, plan: {pursue: {actions: [{result: {text: Ongoing.}}]}}}
+    - {name: brief, expect: fail, plan: {prevent: {actions: [{result: {text: Referred.}}]}}}
 """
 from __future__ import annotations
 

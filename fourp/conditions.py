@@ -9,8 +9,9 @@ one test:
     {field: by, not_same_person_as: /lro/name}
 
 or a count of items, in the shape of the `counts` kind's tests: `{items: "@actions", where: [...], min: 1}`
-(`count:` is the old name of `items:` here, still read). A list of conditions holds when every one holds. A pattern with wildcards holds when any value it names passes the test. `matches` takes
-an RE2 pattern (`fourp.regex`), ignoring case.
+(`count:` is the old name of `items:` here, still read). A list of conditions holds when every one holds.
+A pattern with wildcards holds when any value it names passes the test. `matches` takes an RE2 pattern
+(`fourp.regex`), ignoring case.
 """
 from __future__ import annotations
 

@@ -130,7 +130,8 @@ def kinds_markdown() -> str:
            "[the pack language](pack-language.md).", "",
            "Each example is a rule's `check`, `options` and `examples` as a pack writes them (a rule in a pack "
            "also needs its title, severity, weight, message, rationale, basis and remediation); the tests "
-           "run every example plan, as `fourp verify` runs a pack's.", "",
+           "run every example plan, as `fourp verify` runs a pack's; plans are judged as at 30 September 2024 "
+           "unless an example gives its own `as_of`.", "",
            "| kind | checks that |", "|---|---|"]
     out += [f"| [`{d.name}`](#{d.name}) | {_cell(d.summary)} |" for d in docs if d.scope == "plan"]
     out += ["", "Cross-plan kinds, for rules with `scope: portfolio` (judged across an audit):", "",
@@ -145,7 +146,8 @@ def kinds_markdown() -> str:
                     "examples, is in [the rules reference](rules.md).", ""]
             continue
         sections = kind_sections(doc.doc)
-        out += [_cell(doc.summary[:1].upper() + doc.summary[1:]), "", "**What it checks.** " + _cell(sections["What it checks"]), "",
+        out += [_cell(doc.summary[:1].upper() + doc.summary[1:]), "",
+                "**What it checks.** " + _cell(sections["What it checks"]), "",
                 "**Options:**", "", "```text", sections["Options"], "```", "",
                 "**Example:**", "", "```yaml", sections["Example"], "```", ""]
     return "\n".join(out)

@@ -20,8 +20,11 @@ Example:
     start: /created
     label: LRO review
   examples:
-    - {expect: pass, as_of: "2024-09-30", plan: {created: "2024-03-01", reviews: [{date: "2024-05-01"}, {date: "2024-07-20"}, {date: "2024-09-10"}]}}
-    - {name: a long gap, expect: fail, as_of: "2024-09-30", plan: {created: "2024-03-01", reviews: [{date: "2024-04-01"}, {date: "2024-09-10"}]}}
+    - expect: pass
+      plan: {created: "2024-03-01", reviews: [{date: "2024-05-01"}, {date: "2024-07-20"}, {date: "2024-09-10"}]}
+    - name: a long gap
+      expect: fail
+      plan: {created: "2024-03-01", reviews: [{date: "2024-04-01"}, {date: "2024-09-10"}]}
     - {name: never reviewed, expect: fail, plan: {created: "2024-03-01"}}
 """
 from __future__ import annotations

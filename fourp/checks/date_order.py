@@ -24,7 +24,9 @@ Example:
       - {items: "@actions", earlier: raised, later: result/at, label: result before its action}
   examples:
     - {expect: pass, plan: {pursue: {actions: [{raised: "2024-03-01", result: {at: "2024-04-02T10:00"}}]}}}
-    - {name: result first, expect: fail, plan: {pursue: {actions: [{raised: "2024-03-01", result: {at: "2024-02-02T10:00"}}]}}}
+    - name: result first
+      expect: fail
+      plan: {pursue: {actions: [{raised: "2024-03-01", result: {at: "2024-02-02T10:00"}}]}}
     - {name: no result yet, expect: pass, plan: {pursue: {actions: [{raised: "2024-03-01"}]}}}
 """
 from __future__ import annotations

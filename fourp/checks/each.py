@@ -20,9 +20,12 @@ Example:
     require: [owner, due]
     assert: [{that: {field: due, not_past: true}, detail: is past its due date}]
   examples:
-    - {expect: pass, as_of: "2024-09-30", plan: {pursue: {actions: [{owner: DS Neil Hart, due: "2024-12-01", status: open}, {status: done}]}}}
-    - {name: no owner, expect: fail, as_of: "2024-09-30", plan: {pursue: {actions: [{due: "2024-12-01", status: open}]}}}
-    - {name: overdue, expect: fail, as_of: "2024-09-30", plan: {protect: {actions: [{owner: PC Ann Bell, due: "2024-06-01", status: open}]}}}
+    - expect: pass
+      plan: {pursue: {actions: [{owner: DS Neil Hart, due: "2024-12-01", status: open}, {status: done}]}}
+    - {name: no owner, expect: fail, plan: {pursue: {actions: [{due: "2024-12-01", status: open}]}}}
+    - name: overdue
+      expect: fail
+      plan: {protect: {actions: [{owner: PC Ann Bell, due: "2024-06-01", status: open}]}}
 """
 from __future__ import annotations
 

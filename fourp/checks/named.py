@@ -30,7 +30,9 @@ class PlanAuthor:
       check: plan-author
       examples:
         - {expect: pass, plan: {lro: {name: Ch Insp Tom Reade}, author: {name: Tom Reade, role: lro}}}
-        - {name: written by the SIO, expect: fail, plan: {lro: {name: Ch Insp Tom Reade}, author: {name: DCI Ann Oakes, role: sio}}}
+        - name: written by the SIO
+          expect: fail
+          plan: {lro: {name: Ch Insp Tom Reade}, author: {name: DCI Ann Oakes, role: sio}}
         - {name: no author, expect: fail, plan: {lro: {name: Ch Insp Tom Reade}}}
     """
 
@@ -104,9 +106,19 @@ class NamesOwnThreat:
       options:
         allowed: [Eastside OCG]
       examples:
-        - {expect: pass, plan: {threat: {name: Fore Street OCG}, operation: {name: Op Kestrel}, pursue: {objectives: [Disrupt the Fore Street OCG supply line; Op Kestrel leads, watching the Eastside OCG]}}}
-        - {name: another plan's group, expect: fail, plan: {threat: {name: Fore Street OCG}, pursue: {objectives: [Disrupt the Hill Road OCG supply line]}}}
-        - {name: another plan's operation, expect: fail, plan: {operation: {name: Op Kestrel}, prevent: {objectives: [As under Op Harrier, refer runners to diversion]}}}
+        - expect: pass
+          plan:
+            threat: {name: Fore Street OCG}
+            operation: {name: Op Kestrel}
+            pursue:
+              objectives:
+                - "Disrupt the Fore Street OCG supply line (Op Kestrel), watching the Eastside OCG"
+        - name: another plan's group
+          expect: fail
+          plan: {threat: {name: Fore Street OCG}, pursue: {objectives: [Disrupt the Hill Road OCG supply line]}}
+        - name: another plan's operation
+          expect: fail
+          plan: {operation: {name: Op Kestrel}, prevent: {objectives: ["As under Op Harrier, refer runners"]}}
     """
 
     SCHEMA = {"type": "object", "properties": {"allowed": {"type": "array", "items": {"type": "string"}}},

@@ -21,9 +21,11 @@ Example:
     deadlines: [/threat/assessment/next_review]
     label: threat assessment
   examples:
-    - {expect: pass, as_of: "2024-09-30", plan: {threat: {assessment: {assessed: "2024-02-01", next_review: "2025-02-01"}}}}
-    - {name: stale, expect: fail, as_of: "2024-09-30", plan: {threat: {assessment: {assessed: "2023-06-01"}}}}
-    - {name: review overdue, expect: fail, as_of: "2024-09-30", plan: {threat: {assessment: {assessed: "2024-02-01", next_review: "2024-08-01"}}}}
+    - {expect: pass, plan: {threat: {assessment: {assessed: "2024-02-01", next_review: "2025-02-01"}}}}
+    - {name: stale, expect: fail, plan: {threat: {assessment: {assessed: "2023-06-01"}}}}
+    - name: review overdue
+      expect: fail
+      plan: {threat: {assessment: {assessed: "2024-02-01", next_review: "2024-08-01"}}}
     - {name: never assessed, expect: fail, plan: {threat: {}}}
 """
 from __future__ import annotations

@@ -260,7 +260,7 @@ def _old_spellings(raw: _Raw, rule_id: str, kind: Optional[str], written: Mappin
     try:
         _, _, changes = modernise(kind, written.get("options"), written.get("applies_when"))
     except SpellingError as exc:
-        raise raw.error(path + exc.path, f"rule {rule_id!r}: {exc.reason}") from None
+        raise raw.error(path + exc.path, f"rule {rule_id!r}: {exc.reason}", code="bad-options") from None
     found = []
     for change in changes:
         line, column = (raw.locator.locate(path + change.path) if raw.locator else None) or (None, None)
@@ -381,7 +381,7 @@ def _compile(spec: _Spec, env: Any) -> Rule:
     try:  # old spellings read as the new ones, so what follows knows only today's language
         options, applies_when, _ = modernise(_builtin_kind(data), options, applies_when)
     except SpellingError as exc:
-        raise spec.error(exc.reason, exc.path[:1]) from None
+        raise spec.error(exc.reason, exc.path[:1], code="bad-options") from None
     formats = format_checker()
     for what, schema, value in (
             ("option", dict(kind.schema, **{"$defs": {"condition": CONDITION_SCHEMA}}), options),

@@ -73,7 +73,7 @@ def test_the_input_format_example_reads_a_plan_and_refuses_what_is_not_toml():
     assert from_toml.score == from_yaml.score
     with pytest.raises(PlanError) as caught:
         space["_parse_toml"]("id = ", "bad.toml")
-    assert caught.value.file == "bad.toml" and caught.value.hint
+    assert caught.value.file == "bad.toml" and caught.value.code == "invalid-toml" and caught.value.hint
 
 
 def test_the_check_kind_example_is_documented_and_runs(monkeypatch, tmp_path):

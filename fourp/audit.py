@@ -20,7 +20,7 @@ from .plan import DEFAULT_MAX_BYTES, PLAN_SUFFIXES, PlanError, load_plan
 from .register import Register
 from .report import Report
 
-__all__ = ["discover", "audit", "AuditReport", "summarise", "repeated_ids"]
+__all__ = ["discover", "audit", "PlanSettings", "AuditReport", "summarise", "repeated_ids"]
 
 _PS = ("pursue", "prevent", "protect", "prepare")
 _GRADE_BINS = tuple(range(0, 100, 10))
@@ -60,14 +60,13 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (),
 
 # -- evaluation, in this process or in workers ------------------------------------------------------------
 
-_worker_pack: Optional[RulePack] = None
+_worker_packs: Dict[Optional[str], RulePack] = {}
 _worker_settings: Dict[str, Any] = {}
 
 
 def _init_worker(pack_ref: Optional[str], as_of: dt.date, max_bytes: int, cache_dir: Optional[str] = None,
                  cache_context: str = "") -> None:
-    global _worker_pack
-    _worker_pack = load_pack(pack_ref)
+    _worker_packs[pack_ref] = load_pack(pack_ref)
     _worker_settings.update(as_of=as_of, max_bytes=max_bytes, cache_context=cache_context,
                             cache=ResultsCache(cache_dir) if cache_dir else None)
     _collect_less(freeze=True)
@@ -100,11 +99,13 @@ def _evaluate_and_keep(path: str, key: Optional[str], pack: RulePack, as_of: dt.
     return result
 
 
-def _work(task: Tuple[str, Optional[str]]) -> Union[Report, Dict[str, Any]]:
-    assert _worker_pack is not None
+def _work(task: Tuple[str, Optional[str], Optional[str], int, str]) -> Union[Report, Dict[str, Any]]:
+    path, key, pack_ref, max_bytes, context = task
+    if pack_ref not in _worker_packs:  # a plan judged by another folder's pack: loaded once per worker
+        _worker_packs[pack_ref] = load_pack(pack_ref)
     settings = _worker_settings
-    return _evaluate_and_keep(task[0], task[1], _worker_pack, settings["as_of"], settings["max_bytes"],
-                              settings["cache"], settings["cache_context"])
+    return _evaluate_and_keep(path, key, _worker_packs[pack_ref], settings["as_of"], max_bytes,
+                              settings["cache"], context)
 
 
 def _sharing(result: Union[Report, Dict[str, Any]], shared: Dict[Any, Any]) -> Union[Report, Dict[str, Any]]:
@@ -174,11 +175,33 @@ class AuditReport:
                 "notes": [dict(n) for n in self.notes]}
 
 
+@dataclass(frozen=True)
+class PlanSettings:
+    """What a plan's own configuration says about it (`fourp.config`): the pack that judges it (None for
+    the audit's pack), the size limit, and whether it is excluded."""
+
+    pack_ref: Optional[str] = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+    excluded: bool = False
+
+
+@dataclass
+class _Group:
+    """The plans judged by one pack under one size limit, evaluated together."""
+
+    pack_ref: Optional[str]
+    pack: RulePack
+    max_bytes: int
+    context: str = ""
+    files: List[str] = field(default_factory=list)
+
+
 def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optional[str] = None,
           as_of: Optional[dt.date] = None, jobs: Optional[int] = None, exclude: Sequence[str] = (),
           max_bytes: int = DEFAULT_MAX_BYTES,
           progress: Optional[Callable[[int, int], None]] = None,
-          register: Optional[Register] = None, cache: Optional[ResultsCache] = None) -> AuditReport:
+          register: Optional[Register] = None, cache: Optional[ResultsCache] = None,
+          settings: Optional[Callable[[str], PlanSettings]] = None) -> AuditReport:
     """Audits every plan under `paths`, then judges the pack's portfolio rules across them.
 
     `pack_ref` (a pack name or path) lets worker processes load the pack themselves, once each; with only
@@ -186,25 +209,49 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
     `fourp.register.load_register`) is the force's register of managed threats, for `every-threat-has-plan`.
     With a `cache` (`fourp.cache.ResultsCache`), a plan whose file, pack, as-of date and fourp version
     are unchanged since it was last evaluated takes its report from the cache.
+
+    `settings` gives each plan file its own pack, size limit and exclusion (from its folder's
+    `.fourp.yaml`): the plans are grouped by pack and each group evaluated with its own, while the
+    cross-plan rules (of `pack`) still see every plan. The summary's `packs` says which pack judged which.
     """
     as_of = as_of or dt.date.today()
     if pack is None:
         pack = load_pack(pack_ref)
     discovery_errors: List[PlanError] = []
     files = discover(paths, exclude, discovery_errors)
+    own = settings or (lambda path: PlanSettings(None, max_bytes))
+    groups: Dict[Tuple[Optional[str], int], _Group] = {}
+    file_group: Dict[str, _Group] = {}
+    kept_files = []
+    for path in files:
+        mine = own(path)
+        if mine.excluded:
+            continue
+        ref = pack_ref if mine.pack_ref is None else mine.pack_ref
+        group = groups.get((ref, mine.max_bytes))
+        if group is None:
+            same = ref == pack_ref
+            group = groups[(ref, mine.max_bytes)] = _Group(ref, pack if same else load_pack(ref), mine.max_bytes)
+        group.files.append(path)
+        file_group[path] = group
+        kept_files.append(path)
+    files = kept_files
     jobs = max(1, jobs or os.cpu_count() or 1)
     slots: List[Optional[Union[Report, Dict[str, Any]]]] = [None] * len(files)
     if os.environ.get("FOURP_NO_CACHE"):  # every cache of fourp off, whatever the caller asked
         cache = None
-    context = ResultsCache.context(pack.files, as_of, max_bytes) if cache is not None else ""
-    tasks: List[Tuple[int, str, Optional[str]]] = []  # (slot, path, cache key) of each plan to evaluate
+    if cache is not None:
+        for group in groups.values():
+            group.context = ResultsCache.context(group.pack.files, as_of, group.max_bytes)
+    tasks: List[Tuple[int, str, Optional[str], _Group]] = []  # (slot, path, cache key, group) to evaluate
     keys: List[Optional[str]] = []
     done = 0
     for index, path in enumerate(files):
-        key, kept = cache.lookup(context, path, max_bytes) if cache is not None else (None, None)
+        group = file_group[path]
+        key, kept = cache.lookup(group.context, path, group.max_bytes) if cache is not None else (None, None)
         keys.append(key)
         if kept is None:
-            tasks.append((index, path, key))
+            tasks.append((index, path, key, group))
             continue
         slots[index] = kept
         done += 1
@@ -213,8 +260,9 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
     if jobs == 1 or len(tasks) < 2 * jobs:  # a pool costs more than it saves on a handful of plans
         thresholds = _collect_less()
         try:
-            for index, path, key in tasks:
-                slots[index] = _evaluate_and_keep(path, key, pack, as_of, max_bytes, cache, context)
+            for index, path, key, group in tasks:
+                slots[index] = _evaluate_and_keep(path, key, group.pack, as_of, group.max_bytes, cache,
+                                                  group.context)
                 done += 1
                 if progress:
                     progress(done, len(files))
@@ -222,11 +270,14 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
             gc.set_threshold(*thresholds)
     else:
         chunk = max(1, min(64, len(tasks) // (jobs * 8) or 1))
+        default_ref = pack_ref if pack_ref is not None else pack.file
+        refs = {id(group): (group.pack_ref if group.pack_ref != pack_ref else default_ref)
+                for group in groups.values()}
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                 initargs=(pack_ref if pack_ref is not None else pack.file, as_of, max_bytes,
-                                           cache.directory if cache is not None else None, context)) as pool:
-            for (index, _, _), result in zip(tasks, pool.map(_work, [(path, key) for _, path, key in tasks],
-                                                             chunksize=chunk)):
+                                 initargs=(default_ref, as_of, max_bytes,
+                                           cache.directory if cache is not None else None, "")) as pool:
+            work = [(path, key, refs[id(group)], group.max_bytes, group.context) for _, path, key, group in tasks]
+            for (index, _, _, _), result in zip(tasks, pool.map(_work, work, chunksize=chunk)):
                 slots[index] = result
                 done += 1
                 if progress:
@@ -240,6 +291,9 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
     from .portfolio import FACTS_KEY, evaluate_portfolio, reader_for_files
 
     # The cross-plan verdict depends on every plan's content (and the register): kept under all their keys.
+    context = ResultsCache.context(pack.files, as_of, max_bytes) if cache is not None else ""
+    if cache is not None and len(groups) > 1:  # which pack judged each plan is part of what it depends on
+        context += "\0" + "\0".join(sorted(g.context for g in groups.values()))
     portfolio_key = (cache.portfolio_key(context, keys, register)
                      if cache is not None and keys and all(keys) and not discovery_errors else None)
     portfolio = cache.get_portfolio(portfolio_key) if portfolio_key is not None else None
@@ -248,9 +302,32 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
                                        as_of, register, reader_for_files(max_bytes)).to_dict()
         if portfolio_key is not None:
             cache.put_portfolio(portfolio_key, portfolio)
+    summary = summarise(reports, errors, pack)
+    summary["packs"] = _packs_used(reports, groups.values(), pack)
     return AuditReport(as_of=as_of, pack=pack.name, pack_version=pack.version, reports=reports, errors=errors,
-                       summary=summarise(reports, errors, pack), portfolio=portfolio,
-                       notes=tuple(repeated_ids(reports)))
+                       summary=summary, portfolio=portfolio, notes=tuple(repeated_ids(reports)))
+
+
+def _packs_used(reports: Sequence[Report], groups: Iterable[_Group], pack: RulePack) -> List[Dict[str, Any]]:
+    """Which pack judged which plans: one entry per pack (name, version, its file) with the plan files."""
+    by_file: Dict[str, Dict[str, Any]] = {}
+    for group in sorted(groups, key=lambda g: g.pack.file or ""):
+        entry = by_file.setdefault(group.pack.file or group.pack.name, {
+            "pack": group.pack.name, "version": group.pack.version, "file": group.pack.file, "files": []})
+        entry["files"].extend(group.files)
+    readable = {r.file for r in reports}
+    for entry in by_file.values():
+        entry["files"].sort()
+        entry["plans"] = sum(1 for f in entry["files"] if f in readable)
+        folders = [os.path.dirname(f) or os.curdir for f in entry["files"]]
+        try:
+            entry["under"] = os.path.commonpath(folders) if folders else None
+        except ValueError:  # relative and absolute paths, or two drives: no one folder holds them
+            entry["under"] = None
+    if not by_file:
+        by_file[pack.file or pack.name] = {"pack": pack.name, "version": pack.version, "file": pack.file,
+                                           "files": [], "plans": 0, "under": None}
+    return list(by_file.values())
 
 
 def repeated_ids(reports: Sequence[Report]) -> List[Dict[str, Any]]:

@@ -309,7 +309,8 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
 
 
 def _packs_used(reports: Sequence[Report], groups: Iterable[_Group], pack: RulePack) -> List[Dict[str, Any]]:
-    """Which pack judged which plans: one entry per pack (name, version, its file) with the plan files."""
+    """Which pack judged which plans: one entry per pack (name, version, its file), with how many plans
+    it judged and the folder that holds them all (`under`)."""
     by_file: Dict[str, Dict[str, Any]] = {}
     for group in sorted(groups, key=lambda g: g.pack.file or ""):
         entry = by_file.setdefault(group.pack.file or group.pack.name, {
@@ -317,16 +318,16 @@ def _packs_used(reports: Sequence[Report], groups: Iterable[_Group], pack: RuleP
         entry["files"].extend(group.files)
     readable = {r.file for r in reports}
     for entry in by_file.values():
-        entry["files"].sort()
-        entry["plans"] = sum(1 for f in entry["files"] if f in readable)
-        folders = [os.path.dirname(f) or os.curdir for f in entry["files"]]
+        files = entry.pop("files")  # each plan's report names its pack; the summary keeps counts
+        entry["plans"] = sum(1 for f in files if f in readable)
+        folders = [os.path.dirname(f) or os.curdir for f in files]
         try:
             entry["under"] = os.path.commonpath(folders) if folders else None
         except ValueError:  # relative and absolute paths, or two drives: no one folder holds them
             entry["under"] = None
     if not by_file:
         by_file[pack.file or pack.name] = {"pack": pack.name, "version": pack.version, "file": pack.file,
-                                           "files": [], "plans": 0, "under": None}
+                                           "plans": 0, "under": None}
     return list(by_file.values())
 
 

@@ -342,8 +342,11 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
     def plan_settings(path: str) -> Any:
         settings = _settings(finder, path)
         ref = settings.pack_ref if settings.pack_ref is not None or pack_name is None else DEFAULT_PACK
-        return auditing.PlanSettings(ref, settings["max_bytes"],
-                                     excluded(path, given) or excluded(path, settings["exclude"]))
+        # A pack, register or mapping a .fourp.yaml names often sits beside the plans: it is not one.
+        named = {os.path.realpath(settings[k]) for k in ("pack", "register", "mapping")
+                 if settings[k] and settings.sources[k] not in ("default",) and os.path.isfile(settings[k])}
+        return auditing.PlanSettings(ref, settings["max_bytes"], excluded(path, given)
+                                     or excluded(path, settings["exclude"]) or os.path.realpath(path) in named)
 
     earlier = _load_input(baseline, load_baseline, BaselineError, "baseline")
     register = _load_input(register_file, load_register, RegisterError, "register")

@@ -524,25 +524,30 @@ def _schema_reference(schema_file: Optional[str], plan_file: Optional[str]) -> s
 
 
 @main.command()
+@click.argument("pack_files", nargs=-1, type=click.Path(dir_okay=False, path_type=str), metavar="[PACK]...")
 @pack_option
 @click.option("--rule", "rule_ids", multiple=True, help="Only this rule's examples (repeatable).")
-def verify(pack_name: Optional[str], rule_ids: Sequence[str]) -> None:
+def verify(pack_files: Sequence[str], pack_name: Optional[str], rule_ids: Sequence[str]) -> None:
     """Run the pack's own tests: each rule's examples must pass, fail or not apply as they say.
 
+    PACK files may be named as arguments (as the pre-commit hook passes them), or one with --pack.
     Old spellings of the pack language are listed as deprecated (file, line, what to write); they still
     work and never fail the run."""
     from .verify import old_spellings, verify_pack
 
-    pack = _load_pack(pack_name)
-    for old in old_spellings(pack):
-        click.echo(f"deprecated: {old}", err=True)
+    refs: List[Optional[str]] = list(pack_files) + ([pack_name] if pack_name or not pack_files else [])
     failures = total = 0
-    for result in verify_pack(pack, list(rule_ids) or None):
-        total += 1
-        if not result.ok:
-            failures += 1
-            click.echo(f"FAIL {result.rule}: {result.name}: expected {result.expected}, got {result.got}"
-                       + (f" ({'; '.join(result.messages)})" if result.messages else ""))
+    for ref in refs:
+        pack = _load_pack(ref)
+        prefix = f"{ref}: " if len(refs) > 1 else ""
+        for old in old_spellings(pack):
+            click.echo(f"{prefix}deprecated: {old}", err=True)
+        for result in verify_pack(pack, list(rule_ids) or None):
+            total += 1
+            if not result.ok:
+                failures += 1
+                click.echo(f"{prefix}FAIL {result.rule}: {result.name}: expected {result.expected}, got {result.got}"
+                           + (f" ({'; '.join(result.messages)})" if result.messages else ""))
     click.echo(f"{total - failures} passed, {failures} failed")
     if failures:
         sys.exit(EXIT_FAILED)

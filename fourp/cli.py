@@ -612,6 +612,29 @@ def _printable(text: str) -> str:
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(text))
 
 
+@main.command()
+@pack_option
+@click.option("--as-of", "as_of_text", metavar="YYYY-MM-DD",
+              help="Judge plans as at this date (default: the day each change is judged).")
+@config_options[0]
+@config_options[1]
+def lsp(pack_name: Optional[str], as_of_text: Optional[str], config_file: Optional[str], no_config: bool) -> None:
+    """Serve the Language Server Protocol on standard input and output, for editors.
+
+    Shows fourp's findings as diagnostics while a plan is edited, a rule's explanation on hover, and
+    the plan format's values on completion: the same engine, pack and .fourp.yaml as `fourp check`.
+    Needs pygls: pip install 'fourp[lsp]'. See docs/editor.md.
+    """
+    try:
+        import pygls  # noqa: F401
+    except ImportError:
+        raise click.ClickException("fourp lsp needs pygls: pip install 'fourp[lsp]'") from None
+    from .lsp import PlanJudge, main as serve
+
+    as_of = _as_of(click.get_current_context(), None, as_of_text) if as_of_text else None  # type: ignore[arg-type]
+    serve(PlanJudge(config_file=config_file, use_config=not no_config, pack_name=pack_name, as_of=as_of))
+
+
 @main.command(name="packs")
 def packs() -> None:
     """List the packs shipped with fourp."""

@@ -343,8 +343,7 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
         settings = _settings(finder, path)
         ref = settings.pack_ref if settings.pack_ref is not None or pack_name is None else DEFAULT_PACK
         # A pack, register or mapping a .fourp.yaml names often sits beside the plans: it is not one.
-        named = {os.path.realpath(settings[k]) for k in ("pack", "register", "mapping")
-                 if settings[k] and settings.sources[k] not in ("default",) and os.path.isfile(settings[k])}
+        named = {os.path.realpath(f) for f in settings.named}
         return auditing.PlanSettings(ref, settings["max_bytes"], excluded(path, given)
                                      or excluded(path, settings["exclude"]) or os.path.realpath(path) in named)
 

@@ -73,6 +73,9 @@ class Config:
     values: Mapping[str, Any]
     sources: Mapping[str, str]
     files: Tuple[str, ...] = ()
+    #: The files (packs, registers, mappings) the configuration files name, whatever the command line
+    #: chose instead: they often sit among the plans, and an audit must not take them for plans.
+    named: Tuple[str, ...] = ()
 
     def __getitem__(self, name: str) -> Any:
         return self.values[name]
@@ -195,6 +198,7 @@ def load_config(file: str, _stack: Tuple[str, ...] = ()) -> Config:
     values: Dict[str, Any] = dict(DEFAULTS)
     sources = {name: "default" for name in DEFAULTS}
     files: Tuple[str, ...] = ()
+    named: Tuple[str, ...] = ()
     if "extends" in data:
         line = _line(locator, ["extends"])
         parent = os.path.normpath(os.path.join(os.path.dirname(file), os.path.expanduser(data["extends"])))
@@ -206,11 +210,14 @@ def load_config(file: str, _stack: Tuple[str, ...] = ()) -> Config:
             raise ConfigError(file, f"extends: there is no configuration file {parent}", line)
         inherited = load_config(parent, _stack + (file,))
         values, sources, files = dict(inherited.values), dict(inherited.sources), inherited.files
+        named = inherited.named
     for name, (value, where) in own.items():
         if name == "exclude":  # a folder adds to what it inherits: its parent's exclusions still hold
             value = tuple(values["exclude"]) + value
         values[name], sources[name] = value, where
-    return Config(values=values, sources=sources, files=(file,) + files)
+        if name in _PATHS or (name == "pack" and _is_path(data["pack"])):
+            named += (value,)
+    return Config(values=values, sources=sources, files=(file,) + files, named=named)
 
 
 def find_config_file(folder: str) -> Optional[str]:
@@ -262,7 +269,7 @@ class ConfigFinder:
             for name, value in self.overrides.items():
                 if value is not None and value != ():
                     values[name], sources[name] = value, "command line"
-            self._by_file[file] = Config(values=values, sources=sources, files=base.files)
+            self._by_file[file] = Config(values=values, sources=sources, files=base.files, named=base.named)
         return self._by_file[file]
 
     def for_run(self, paths: Sequence[str]) -> Config:

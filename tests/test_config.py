@@ -223,7 +223,7 @@ def test_stdin_filename_names_the_plan_and_finds_its_config(region):
     report = json.loads(result.stdout)
     assert report["file"] == str(name) and report["pack"] == "thames-valley"
     github = run("check", "-", "--stdin-filename", name, *AS_OF_ARGS, "--format", "github", input=text).output
-    assert github.startswith(f"::") and f"file={name}," in github
+    assert github.startswith("::") and f"file={name}," in github
 
 
 def test_stdin_errors_and_limits():

@@ -6,7 +6,6 @@ needs), once per test module: about 25 seconds, the rest of the module a few mor
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 

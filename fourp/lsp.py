@@ -7,13 +7,14 @@ editor's buffer. Needs pygls (`pip install 'fourp[lsp]'`).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from .config import ConfigError, ConfigFinder
+from .config import CONFIG_NAME, ConfigError, ConfigFinder
 from .engine import evaluate
 from .pack import PackError, RulePack, load_pack
-from .plan import PlanError, plan_from_bytes
+from .plan import PlanError, is_plan, plan_from_bytes
 
 __all__ = ["PlanJudge", "key_path", "schema_at", "create_server", "main"]
 
@@ -94,6 +95,8 @@ class PlanJudge:
     def judge(self, path: str, text: str) -> Tuple[List[Dict[str, Any]], Optional[RulePack]]:
         """The problems with the plan `text` (held for `path`): each {line, column, severity, rule,
         message, title, remediation} with 1-based line and column (None where there is none)."""
+        if os.path.basename(path) == CONFIG_NAME:  # fourp's settings, not a plan (`fourp config` checks it)
+            return [], None
         finder = ConfigFinder(explicit=self.config_file, enabled=self.use_config,
                               overrides={"pack": self.pack_name})
         try:
@@ -106,10 +109,12 @@ class PlanJudge:
             return [self._problem(None, None, "error", "pack", f"bad rule pack: {exc}", "The rule pack",
                                   "Correct the pack, or the pack the configuration names.")], None
         try:
-            plan = plan_from_bytes(text.encode("utf-8"), path, max_bytes=settings["max_bytes"])
+            plan = plan_from_bytes(text.encode("utf-8"), path, max_bytes=settings["max_bytes"], require_plan=False)
         except PlanError as exc:
             return [self._problem(exc.line, exc.column, "error", "unreadable", exc.reason,
                                   "The file can be read as a plan", exc.hint)], pack
+        if not is_plan(plan.data):  # other YAML open in the editor (a pack, a pipeline): not ours to judge
+            return [], pack
         report = evaluate(plan, pack, self.as_of or dt.date.today())
         return [self._problem(f.line, f.column, f.severity, f.rule, f.message, f.title, f.remediation)
                 for f in report.findings], pack

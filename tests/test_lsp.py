@@ -73,6 +73,15 @@ def test_findings_come_back_as_diagnostics_on_open_and_change(server, tmp_path):
     assert unreadable["code"] == "unreadable" and unreadable["range"]["start"]["line"] > 0
 
 
+def test_other_yaml_in_the_editor_is_left_alone(server, tmp_path):
+    pipeline = tmp_path / "pipeline.yaml"
+    uri = _open(server, pipeline, "stages: [build, test]\nimage: python:3.11\n")
+    assert _diagnostics(server, uri, 1) == []
+    config = tmp_path / ".fourp.yaml"
+    uri = _open(server, config, "pack: hmicfrs-2024\n")
+    assert _diagnostics(server, uri, 1) == []
+
+
 def test_hover_explains_the_rule_and_completion_offers_the_formats_values(server, tmp_path):
     plan = tmp_path / "surrey.yaml"
     text = (EXAMPLES / "surrey-no-lro.yaml").read_text(encoding="utf-8")

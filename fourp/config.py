@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from .errors import FourpError
 from .plan import DEFAULT_MAX_BYTES, PlanError, read_yaml
 
 __all__ = ["CONFIG_NAME", "DEFAULTS", "Config", "ConfigError", "ConfigFinder", "Exclude", "load_config",
@@ -22,16 +23,12 @@ _PATHS = ("mapping", "register")
 _MAX_CONFIG_BYTES = 256 * 1024
 
 
-class ConfigError(Exception):
-    """A configuration file fourp cannot use: the file, the line and why."""
+class ConfigError(FourpError):
+    """A configuration file fourp cannot use: the file, the line, why, and a code (`invalid-config`, or
+    the code of what reading it as YAML found, such as `duplicate-key`)."""
 
-    def __init__(self, file: Optional[str], reason: str, line: Optional[int] = None) -> None:
-        self.file, self.reason, self.line = file, reason, line
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else str(self.file)
-        return f"{where}: {self.reason}"
+    unnamed = "<config>"
+    default_code = "invalid-config"
 
 
 @dataclass(frozen=True)
@@ -110,21 +107,23 @@ def _read(file: str) -> Tuple[Dict[str, Any], Any]:
     try:
         size = os.path.getsize(file)
         if size > _MAX_CONFIG_BYTES:
-            raise ConfigError(file, f"the file is {size:,} bytes, far larger than any configuration")
+            raise ConfigError(file, f"the file is {size:,} bytes, far larger than any configuration",
+                              code="too-large")
         with open(file, "rb") as handle:
             text = handle.read().decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ConfigError(file, "the file is not UTF-8 text") from None
+        raise ConfigError(file, "the file is not UTF-8 text", code="bad-encoding") from None
     except OSError as exc:
-        raise ConfigError(file, f"cannot read it: {exc.strerror or exc}") from None
+        raise ConfigError(file, f"cannot read it: {exc.strerror or exc}", code="unreadable") from None
     if all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
         return {}, None
     try:
         data, locator = read_yaml(text, file)
     except PlanError as exc:
-        raise ConfigError(file, exc.reason, exc.line) from None
+        raise ConfigError(file, exc.reason, exc.line, exc.column, exc.hint, code=exc.code) from None
     if not isinstance(data, dict):
-        raise ConfigError(file, "the top level must be settings (`pack: ...` lines), not a single value or list", 1)
+        raise ConfigError(file, "the top level must be settings (`pack: ...` lines), not a single value or list", 1,
+                          code="not-a-mapping")
     return data, locator
 
 
@@ -166,10 +165,11 @@ def _resolve(file: str, data: Dict[str, Any], locator: Any) -> Dict[str, Tuple[A
             if _is_path(value):
                 value = os.path.normpath(os.path.join(folder, os.path.expanduser(value)))
                 if not os.path.isfile(value):
-                    raise ConfigError(file, f"pack: there is no pack file {value}", line)
+                    raise ConfigError(file, f"pack: there is no pack file {value}", line, code="not-found")
             elif value not in shipped_packs():
                 raise ConfigError(file, f"pack: there is no shipped pack called {value!r} (there are: "
-                                  f"{', '.join(shipped_packs())}); give a path to use a pack file", line)
+                                  f"{', '.join(shipped_packs())}); give a path to use a pack file", line,
+                                  code="unknown-pack")
         elif name in _PATHS:
             value = os.path.normpath(os.path.join(folder, os.path.expanduser(value)))
         elif name == "exclude":
@@ -205,9 +205,10 @@ def load_config(file: str, _stack: Tuple[str, ...] = ()) -> Config:
         if os.path.isdir(parent):
             parent = os.path.join(parent, CONFIG_NAME)
         if parent in _stack + (file,):
-            raise ConfigError(file, "extends: the configuration files extend each other in a circle", line)
+            raise ConfigError(file, "extends: the configuration files extend each other in a circle", line,
+                              code="extends-circle")
         if not os.path.isfile(parent):
-            raise ConfigError(file, f"extends: there is no configuration file {parent}", line)
+            raise ConfigError(file, f"extends: there is no configuration file {parent}", line, code="not-found")
         inherited = load_config(parent, _stack + (file,))
         values, sources, files = dict(inherited.values), dict(inherited.sources), inherited.files
         named = inherited.named
@@ -262,7 +263,7 @@ class ConfigFinder:
         file = self.file_for(path)
         if file not in self._by_file:
             if file is not None and not os.path.isfile(file):
-                raise ConfigError(file, "no such configuration file")
+                raise ConfigError(file, "no such configuration file", code="not-found")
             base = load_config(file) if file is not None else Config(
                 values=dict(DEFAULTS), sources={name: "default" for name in DEFAULTS})
             values, sources = dict(base.values), dict(base.sources)

@@ -278,5 +278,8 @@ class ConfigFinder:
         or a file's own folder), for what applies to a run as a whole (reports, jobs, the register)."""
         folders = [os.path.abspath(p) if os.path.isdir(p) else os.path.dirname(os.path.abspath(p))
                    for p in paths] or [os.getcwd()]
-        common = os.path.commonpath(folders)
+        try:
+            common = os.path.commonpath(folders)
+        except ValueError:  # on two drives: no folder holds them all
+            common = os.getcwd()
         return self.for_path(common if os.path.isdir(common) else os.getcwd())

@@ -71,6 +71,9 @@ def test_one_audit_judges_each_plan_by_its_forces_pack(region, jobs):
     assert packs["thames-valley"]["under"].endswith("thames-valley")
     text = run("audit", region, *AS_OF_ARGS, "--no-cache", "--jobs", jobs).output
     assert "Judged by 2 packs" in text and "thames-valley 1.0: 2 plans under" in text
+    for fmt in ("markdown", "html"):
+        page = run("audit", region, *AS_OF_ARGS, "--no-cache", "--jobs", jobs, "--format", fmt).output
+        assert "Judged by 2 packs" in page and "thames-valley 1.0: 2 plans under" in page
 
 
 def test_the_same_plan_by_the_default_pack_fails_what_the_force_waived(region):

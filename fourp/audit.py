@@ -20,7 +20,7 @@ from .plan import DEFAULT_MAX_BYTES, PLAN_SUFFIXES, PlanError, load_plan
 from .register import Register
 from .report import Report
 
-__all__ = ["discover", "audit", "AuditReport", "summarise", "repeated_ids"]
+__all__ = ["discover", "audit", "PlanSettings", "AuditReport", "summarise", "repeated_ids"]
 
 _PS = ("pursue", "prevent", "protect", "prepare")
 _GRADE_BINS = tuple(range(0, 100, 10))
@@ -60,14 +60,13 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (),
 
 # -- evaluation, in this process or in workers ------------------------------------------------------------
 
-_worker_pack: Optional[RulePack] = None
+_worker_packs: Dict[Optional[str], RulePack] = {}
 _worker_settings: Dict[str, Any] = {}
 
 
 def _init_worker(pack_ref: Optional[str], as_of: dt.date, max_bytes: int, cache_dir: Optional[str] = None,
                  cache_context: str = "", names: Tuple[str, ...] = ()) -> None:
-    global _worker_pack
-    _worker_pack = load_pack(pack_ref)
+    _worker_packs[pack_ref] = load_pack(pack_ref)
     _worker_settings.update(as_of=as_of, max_bytes=max_bytes, cache_context=cache_context, names=names,
                             cache=ResultsCache(cache_dir) if cache_dir else None)
     _collect_less(freeze=True)
@@ -98,7 +97,8 @@ def _other_layout(path: str, max_bytes: int, pack: RulePack, error: Dict[str, An
     """A file that is not a plan in the plan format may still be a 4P plan on another template: then it
     stays an unreadable file, says so, and carries facts for the cross-plan rules (one-template, the
     register)."""
-    from .layouts import foreign_facts, foreign_plan, read_foreign
+    from .layouts import foreign_plan, read_foreign
+    from .portfolio import foreign_plan_facts
 
     if error.get("code") != "not-a-plan":
         return error
@@ -110,7 +110,7 @@ def _other_layout(path: str, max_bytes: int, pack: RulePack, error: Dict[str, An
     error.update(code="other-template",
                  reason="a 4P plan on another template, not the plan format, so its rules cannot judge it",
                  hint="move it onto the force's template (`fourp new`); the audit counts it under "
-                      "one-template", line=1, column=1, facts=foreign_facts(data, headings, pack))
+                      "one-template", line=1, column=1, facts=foreign_plan_facts(data, headings, pack))
     return error
 
 
@@ -123,11 +123,13 @@ def _evaluate_and_keep(path: str, key: Optional[str], pack: RulePack, as_of: dt.
     return result
 
 
-def _work(task: Tuple[str, Optional[str]]) -> Union[Report, Dict[str, Any]]:
-    assert _worker_pack is not None
+def _work(task: Tuple[str, Optional[str], Optional[str], int, str]) -> Union[Report, Dict[str, Any]]:
+    path, key, pack_ref, max_bytes, context = task
+    if pack_ref not in _worker_packs:  # a plan judged by another folder's pack: loaded once per worker
+        _worker_packs[pack_ref] = load_pack(pack_ref)
     settings = _worker_settings
-    return _evaluate_and_keep(task[0], task[1], _worker_pack, settings["as_of"], settings["max_bytes"],
-                              settings["cache"], settings["cache_context"], settings.get("names", ()))
+    return _evaluate_and_keep(path, key, _worker_packs[pack_ref], settings["as_of"], max_bytes,
+                              settings["cache"], context, settings.get("names", ()))
 
 
 def _sharing(result: Union[Report, Dict[str, Any]], shared: Dict[Any, Any]) -> Union[Report, Dict[str, Any]]:
@@ -197,11 +199,33 @@ class AuditReport:
                 "notes": [dict(n) for n in self.notes]}
 
 
+@dataclass(frozen=True)
+class PlanSettings:
+    """What a plan's own configuration says about it (`fourp.config`): the pack that judges it (None for
+    the audit's pack), the size limit, and whether it is excluded."""
+
+    pack_ref: Optional[str] = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+    excluded: bool = False
+
+
+@dataclass
+class _Group:
+    """The plans judged by one pack under one size limit, evaluated together."""
+
+    pack_ref: Optional[str]
+    pack: RulePack
+    max_bytes: int
+    context: str = ""
+    files: List[str] = field(default_factory=list)
+
+
 def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optional[str] = None,
           as_of: Optional[dt.date] = None, jobs: Optional[int] = None, exclude: Sequence[str] = (),
           max_bytes: int = DEFAULT_MAX_BYTES,
           progress: Optional[Callable[[int, int], None]] = None,
-          register: Optional[Register] = None, cache: Optional[ResultsCache] = None) -> AuditReport:
+          register: Optional[Register] = None, cache: Optional[ResultsCache] = None,
+          settings: Optional[Callable[[str], PlanSettings]] = None) -> AuditReport:
     """Audits every plan under `paths`, then judges the pack's portfolio rules across them.
 
     `pack_ref` (a pack name or path) lets worker processes load the pack themselves, once each; with only
@@ -209,28 +233,52 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
     `fourp.register.load_register`) is the force's register of managed threats, for `every-threat-has-plan`.
     With a `cache` (`fourp.cache.ResultsCache`), a plan whose file, pack, as-of date and fourp version
     are unchanged since it was last evaluated takes its report from the cache.
+
+    `settings` gives each plan file its own pack, size limit and exclusion (from its folder's
+    `.fourp.yaml`): the plans are grouped by pack and each group evaluated with its own, while the
+    cross-plan rules (of `pack`) still see every plan. The summary's `packs` says which pack judged which.
     """
     as_of = as_of or dt.date.today()
     if pack is None:
         pack = load_pack(pack_ref)
     discovery_errors: List[PlanError] = []
     files = discover(paths, exclude, discovery_errors)
+    own = settings or (lambda path: PlanSettings(None, max_bytes))
+    groups: Dict[Tuple[Optional[str], int], _Group] = {}
+    file_group: Dict[str, _Group] = {}
+    kept_files = []
+    for path in files:
+        mine = own(path)
+        if mine.excluded:
+            continue
+        ref = pack_ref if mine.pack_ref is None else mine.pack_ref
+        group = groups.get((ref, mine.max_bytes))
+        if group is None:
+            same = ref == pack_ref
+            group = groups[(ref, mine.max_bytes)] = _Group(ref, pack if same else load_pack(ref), mine.max_bytes)
+        group.files.append(path)
+        file_group[path] = group
+        kept_files.append(path)
+    files = kept_files
     jobs = max(1, jobs or os.cpu_count() or 1)
     slots: List[Optional[Union[Report, Dict[str, Any]]]] = [None] * len(files)
     if os.environ.get("FOURP_NO_CACHE"):  # every cache of fourp off, whatever the caller asked
         cache = None
     names = register.names if register is not None else ()
-    context = ResultsCache.context(pack.files, as_of, max_bytes) if cache is not None else ""
-    if names and context:  # the register's names are part of what a plan is judged with
-        context += "\0names " + "\0".join(names)
-    tasks: List[Tuple[int, str, Optional[str]]] = []  # (slot, path, cache key) of each plan to evaluate
+    if cache is not None:
+        for group in groups.values():
+            group.context = ResultsCache.context(group.pack.files, as_of, group.max_bytes)
+            if names:  # the register's names are part of what a plan is judged with
+                group.context += "\0names " + "\0".join(names)
+    tasks: List[Tuple[int, str, Optional[str], _Group]] = []  # (slot, path, cache key, group) to evaluate
     keys: List[Optional[str]] = []
     done = 0
     for index, path in enumerate(files):
-        key, kept = cache.lookup(context, path, max_bytes) if cache is not None else (None, None)
+        group = file_group[path]
+        key, kept = cache.lookup(group.context, path, group.max_bytes) if cache is not None else (None, None)
         keys.append(key)
         if kept is None:
-            tasks.append((index, path, key))
+            tasks.append((index, path, key, group))
             continue
         slots[index] = kept
         done += 1
@@ -239,8 +287,9 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
     if jobs == 1 or len(tasks) < 2 * jobs:  # a pool costs more than it saves on a handful of plans
         thresholds = _collect_less()
         try:
-            for index, path, key in tasks:
-                slots[index] = _evaluate_and_keep(path, key, pack, as_of, max_bytes, cache, context, names)
+            for index, path, key, group in tasks:
+                slots[index] = _evaluate_and_keep(path, key, group.pack, as_of, group.max_bytes, cache,
+                                                  group.context, names)
                 done += 1
                 if progress:
                     progress(done, len(files))
@@ -248,12 +297,14 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
             gc.set_threshold(*thresholds)
     else:
         chunk = max(1, min(64, len(tasks) // (jobs * 8) or 1))
+        default_ref = pack_ref if pack_ref is not None else pack.file
+        refs = {id(group): (group.pack_ref if group.pack_ref != pack_ref else default_ref)
+                for group in groups.values()}
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                 initargs=(pack_ref if pack_ref is not None else pack.file, as_of, max_bytes,
-                                           cache.directory if cache is not None else None, context,
-                                           names)) as pool:
-            for (index, _, _), result in zip(tasks, pool.map(_work, [(path, key) for _, path, key in tasks],
-                                                             chunksize=chunk)):
+                                 initargs=(default_ref, as_of, max_bytes,
+                                           cache.directory if cache is not None else None, "", names)) as pool:
+            work = [(path, key, refs[id(group)], group.max_bytes, group.context) for _, path, key, group in tasks]
+            for (index, _, _, _), result in zip(tasks, pool.map(_work, work, chunksize=chunk)):
                 slots[index] = result
                 done += 1
                 if progress:
@@ -262,12 +313,15 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
         cache.prune()
     shared: Dict[Any, Any] = {}
     results = [_sharing(r, shared) for r in slots if r is not None]
-    reports = _judged_with_other_plans(tuple(r for r in results if isinstance(r, Report)), pack, as_of,
-                                       max_bytes, names)
+    reports = _judged_with_other_plans(tuple(r for r in results if isinstance(r, Report)), file_group, as_of,
+                                       names)
     errors = tuple(discovery_errors) + tuple(_as_error(r) for r in results if isinstance(r, dict))
     from .portfolio import FACTS_KEY, evaluate_portfolio, reader_for_files
 
     # The cross-plan verdict depends on every plan's content (and the register): kept under all their keys.
+    context = ResultsCache.context(pack.files, as_of, max_bytes) if cache is not None else ""
+    if cache is not None and len(groups) > 1:  # which pack judged each plan is part of what it depends on
+        context += "\0" + "\0".join(sorted(g.context for g in groups.values()))
     portfolio_key = (cache.portfolio_key(context, keys, register)
                      if cache is not None and keys and all(keys) and not discovery_errors else None)
     portfolio = cache.get_portfolio(portfolio_key) if portfolio_key is not None else None
@@ -278,12 +332,36 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
                                        pack, as_of, register, reader_for_files(max_bytes)).to_dict()
         if portfolio_key is not None:
             cache.put_portfolio(portfolio_key, portfolio)
+    summary = summarise(reports, errors, pack)
+    summary["packs"] = _packs_used(reports, groups.values(), pack)
     return AuditReport(as_of=as_of, pack=pack.name, pack_version=pack.version, reports=reports, errors=errors,
-                       summary=summarise(reports, errors, pack), portfolio=portfolio,
-                       notes=tuple(repeated_ids(reports)))
+                       summary=summary, portfolio=portfolio, notes=tuple(repeated_ids(reports)))
 
 
-def _judged_with_other_plans(reports: Tuple[Report, ...], pack: RulePack, as_of: dt.date, max_bytes: int,
+def _packs_used(reports: Sequence[Report], groups: Iterable[_Group], pack: RulePack) -> List[Dict[str, Any]]:
+    """Which pack judged which plans: one entry per pack (name, version, its file), with how many plans
+    it judged and the folder that holds them all (`under`)."""
+    by_file: Dict[str, Dict[str, Any]] = {}
+    for group in sorted(groups, key=lambda g: g.pack.file or ""):
+        entry = by_file.setdefault(group.pack.file or group.pack.name, {
+            "pack": group.pack.name, "version": group.pack.version, "file": group.pack.file, "files": []})
+        entry["files"].extend(group.files)
+    readable = {r.file for r in reports}
+    for entry in by_file.values():
+        files = entry.pop("files")  # each plan's report names its pack; the summary keeps counts
+        entry["plans"] = sum(1 for f in files if f in readable)
+        folders = [os.path.dirname(f) or os.curdir for f in files]
+        try:
+            entry["under"] = os.path.commonpath(folders) if folders else None
+        except ValueError:  # relative and absolute paths, or two drives: no one folder holds them
+            entry["under"] = None
+    if not by_file:
+        by_file[pack.file or pack.name] = {"pack": pack.name, "version": pack.version, "file": pack.file,
+                                           "plans": 0, "under": None}
+    return list(by_file.values())
+
+
+def _judged_with_other_plans(reports: Tuple[Report, ...], groups: Dict[str, "_Group"], as_of: dt.date,
                              names: Sequence[str]) -> Tuple[Report, ...]:
     """Each plan judged again, with the other plans' threat and operation names, where its text names
     one of them (its facts list the capitalised runs of words it holds): text-specific-to-threat then
@@ -291,7 +369,8 @@ def _judged_with_other_plans(reports: Tuple[Report, ...], pack: RulePack, as_of:
     from .engine import evaluate
     from .portfolio import FACTS_KEY, mentioned_names
 
-    if not any(r.check == "names-own-threat" for r in pack.plan_rules):
+    packs = {id(g.pack): g.pack for g in groups.values()}.values()
+    if not any(r.check == "names-own-threat" for p in packs for r in p.plan_rules):
         return reports
     owners: Dict[str, List[str]] = {}  # a name's form -> the files whose threat or operation it is
     shown: Dict[str, str] = {}
@@ -309,12 +388,15 @@ def _judged_with_other_plans(reports: Tuple[Report, ...], pack: RulePack, as_of:
         if not hits:
             out.append(report)
             continue
+        group = groups.get(report.file or "")
         try:
-            plan = load_plan(report.file or "", max_bytes=max_bytes)
+            if group is None:
+                raise PlanError(report.file, "not among the audit's files")
+            plan = load_plan(report.file or "", max_bytes=group.max_bytes)
         except PlanError:  # changed or gone since: keep the verdict it had
             out.append(report)
             continue
-        again = evaluate(plan, pack, as_of, other_names=tuple(names) + tuple(sorted(hits)))
+        again = evaluate(plan, group.pack, as_of, other_names=tuple(names) + tuple(sorted(hits)))
         again.meta.update(report.meta)
         out.append(again)
     return tuple(out)

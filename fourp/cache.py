@@ -70,7 +70,7 @@ class ResultsCache:
     @staticmethod
     def context(pack_files: Sequence[str], as_of: dt.date, max_bytes: int) -> str:
         """What every key of one audit shares: the pack's content, the as-of date, the limit, fourp's code."""
-        from .pack_cache import code_fingerprint
+        from .code_identity import code_fingerprint
 
         return "\0".join((code_fingerprint(), f"cache {CACHE_FORMAT}", pack_fingerprint(pack_files),
                           as_of.isoformat(), str(max_bytes)))

@@ -73,15 +73,47 @@ def _report_specs(ctx: click.Context, param: click.Parameter, values: Sequence[s
         raise click.BadParameter(str(exc)) from None
 
 
+config_options = [
+    click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
+                 help="Use this configuration file for every plan instead of each plan's nearest .fourp.yaml."),
+    click.option("--no-config", is_flag=True, help="Read no .fourp.yaml: only the options given and defaults."),
+]
+
+
+def _finder(config_file: Optional[str], no_config: bool, **overrides: Any) -> Any:
+    """Each plan's settings: its nearest .fourp.yaml (or --config's), with the options given over it."""
+    from .config import ConfigFinder
+
+    return ConfigFinder(explicit=config_file, enabled=not no_config, overrides=overrides)
+
+
+def _settings(finder: Any, path: str) -> Any:
+    from .config import ConfigError
+
+    try:
+        return finder.for_path(path)
+    except ConfigError as exc:
+        raise click.ClickException(f"bad configuration: {exc}") from None
+
+
+def _run_settings(finder: Any, paths: Sequence[str]) -> Any:
+    from .config import ConfigError
+
+    try:
+        return finder.for_run(paths)
+    except ConfigError as exc:
+        raise click.ClickException(f"bad configuration: {exc}") from None
+
+
 def report_options(max_findings: int, max_findings_help: str) -> Callable[[Any], Any]:
     """The options `check` and `audit` share: what fails a plan, and what reports to write where."""
     from .output import FORMATS
 
     options = [
-        click.option("--fail-on", type=click.Choice(SEVERITIES), default="error", show_default=True,
-                     help="Fail a plan with any finding of this severity or worse."),
-        click.option("--min-score", type=click.FloatRange(0, 100), default=0.0, show_default=True,
-                     help="Fail a plan scoring under this."),
+        click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
+                     help="Fail a plan with any finding of this severity or worse (default error)."),
+        click.option("--min-score", type=click.FloatRange(0, 100), default=None,
+                     help="Fail a plan scoring under this (default 0)."),
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
                      help="The report's format."),
         click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
@@ -93,8 +125,9 @@ def report_options(max_findings: int, max_findings_help: str) -> Callable[[Any],
         click.option("--max-findings", type=click.IntRange(1), default=max_findings, show_default=True,
                      help=max_findings_help),
         click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set)."),
-        click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
-                     help="Refuse plan files larger than this."),
+        click.option("--max-bytes", type=click.IntRange(1), default=None,
+                     help=f"Refuse plan files larger than this (default {DEFAULT_MAX_BYTES})."),
+        *config_options,
     ]
 
     def decorate(func: Any) -> Any:
@@ -163,26 +196,53 @@ def _emit(outputs: Sequence[Tuple[str, Optional[str]]], data: Dict[str, Any], do
 @pack_option
 @as_of_option
 @report_options(5, "In text output, findings shown for each rule (the rest are counted).")
+@click.option("--stdin-filename", metavar="NAME",
+              help="With PLAN `-` (read from standard input): the name shown in findings, and where to look "
+                   "for its .fourp.yaml.")
 @click.option("--register", "register_file", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
               help="The force's register of managed threats (CSV or YAML): their names are other threats'.")
-def check(plans: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_on: str, min_score: float,
-          fmt: str, output: Optional[str], reports: Sequence[Tuple[str, str]], template: Optional[str],
-          max_findings: int, no_color: bool, max_bytes: int, register_file: Optional[str]) -> None:
-    """Check each PLAN and print its score, grade and what to fix first."""
+def check(plans: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_on: Optional[str],
+          min_score: Optional[float], fmt: str, output: Optional[str], reports: Sequence[Tuple[str, str]],
+          template: Optional[str], max_findings: int, no_color: bool, max_bytes: Optional[int],
+          config_file: Optional[str], no_config: bool, stdin_filename: Optional[str],
+          register_file: Optional[str]) -> None:
+    """Check each PLAN and print its score, grade and what to fix first. PLAN `-` reads one from standard
+    input."""
     from .engine import evaluate
     from .output import check_document
-    from .plan import load_plan
+    from .plan import load_plan, plan_from_bytes
     from .register import RegisterError, load_register
     from .render import template_data
 
-    outputs = _outputs(fmt, output, reports, template, plans)
-    pack = _load_pack(pack_name)
+    if list(plans).count("-") > 1:
+        raise click.UsageError("standard input (`-`) can be read only once")
+    stdin_name = stdin_filename or "<stdin>"
+    names = [(stdin_filename or os.path.join(os.getcwd(), "<stdin>")) if p == "-" else p for p in plans]
+    finder = _finder(config_file, no_config, pack=pack_name, fail_on=fail_on, min_score=min_score,
+                     max_bytes=max_bytes, reports=tuple(reports) or None)
+    run = _run_settings(finder, names)
+    fail_on, min_score = run["fail_on"], run["min_score"]
+    outputs = _outputs(fmt, output, run["reports"], template, [n for p, n in zip(plans, names) if p != "-"])
+    packs: Dict[Optional[str], RulePack] = {}
+
+    def pack_for(settings: Any) -> RulePack:
+        if settings.pack_ref not in packs:
+            packs[settings.pack_ref] = _load_pack(settings.pack_ref)
+        return packs[settings.pack_ref]
+
+    pack = pack_for(run)
     register = _load_input(register_file, load_register, RegisterError, "register")
-    names = register.names if register is not None else ()
+    other_names = register.names if register is not None else ()
     results, errors = [], []
-    for path in plans:
+    for path, name in zip(plans, names):
+        settings = _settings(finder, name)
         try:
-            results.append(evaluate(load_plan(path, max_bytes=max_bytes), pack, as_of, other_names=names))
+            if path == "-":
+                raw = sys.stdin.buffer.read(settings["max_bytes"] + 1)
+                plan = plan_from_bytes(raw, stdin_name, max_bytes=settings["max_bytes"])
+            else:
+                plan = load_plan(path, max_bytes=settings["max_bytes"])
+            results.append(evaluate(plan, pack_for(settings), as_of, other_names=other_names))
         except PlanError as exc:
             errors.append(exc)
     data = template_data(results, pack, errors, fail_on=fail_on, min_score=min_score, max_per_rule=max_findings)
@@ -249,11 +309,15 @@ def _progress_wanted() -> bool:
               help="Evaluate every plan afresh, and keep no results (see `fourp cache`).")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=str), metavar="DIR", default=None,
               help="Keep results here instead of the user's cache folder (XDG_CACHE_HOME or ~/.cache/fourp).")
-def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_on: str, min_score: float,
-          fmt: str, output: Optional[str], reports: Sequence[Tuple[str, str]], template: Optional[str],
-          max_findings: int, no_color: bool, max_bytes: int, sort: str, jobs: Optional[int],
-          baseline: Optional[str], register_file: Optional[str], no_cache: bool,
-          cache_dir: Optional[str]) -> None:
+@click.option("--exclude", "exclude_globs", multiple=True, metavar="GLOB",
+              help="Leave out files and folders matching GLOB under each DIR (repeatable): `archive`, "
+                   "`*.draft.yaml`, `surrey/old/**`.")
+def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_on: Optional[str],
+          min_score: Optional[float], fmt: str, output: Optional[str], reports: Sequence[Tuple[str, str]],
+          template: Optional[str], max_findings: int, no_color: bool, max_bytes: Optional[int], sort: str,
+          jobs: Optional[int], baseline: Optional[str], register_file: Optional[str], no_cache: bool,
+          cache_dir: Optional[str], config_file: Optional[str], no_config: bool,
+          exclude_globs: Sequence[str]) -> None:
     """Audit every plan under the given folders and files: a summary, each plan's result, breakdowns.
 
     Exit codes: 0 every plan passes; 1 a plan fails (with --baseline: on its new findings), or, without
@@ -268,9 +332,27 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
     from .output import audit_document
     from .render import audit_data
 
-    outputs = _outputs(fmt, output, reports, template, [p for p in paths if not os.path.isdir(p)])
+    from .config import Exclude, excluded
+
+    finder = _finder(config_file, no_config, pack=pack_name, fail_on=fail_on, min_score=min_score,
+                     max_bytes=max_bytes, reports=tuple(reports) or None, jobs=jobs, register=register_file)
+    run = _run_settings(finder, paths)
+    fail_on, min_score, jobs, register_file = run["fail_on"], run["min_score"], run["jobs"], run["register"]
+    outputs = _outputs(fmt, output, run["reports"], template, [p for p in paths if not os.path.isdir(p)])
+    pack_name = run.pack_ref
     pack = _load_pack(pack_name)
     from .register import RegisterError, load_register
+
+    # --exclude globs are relative to each folder audited; a .fourp.yaml's to its own folder.
+    given = [Exclude(os.path.abspath(p), glob) for glob in exclude_globs for p in paths if os.path.isdir(p)]
+
+    def plan_settings(path: str) -> Any:
+        settings = _settings(finder, path)
+        ref = settings.pack_ref if settings.pack_ref is not None or pack_name is None else DEFAULT_PACK
+        # A pack, register or mapping a .fourp.yaml names often sits beside the plans: it is not one.
+        named = {os.path.realpath(f) for f in settings.named}
+        return auditing.PlanSettings(ref, settings["max_bytes"], excluded(path, given)
+                                     or excluded(path, settings["exclude"]) or os.path.realpath(path) in named)
 
     earlier = _load_input(baseline, load_baseline, BaselineError, "baseline")
     register = _load_input(register_file, load_register, RegisterError, "register")
@@ -279,8 +361,8 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
         result = auditing.audit(list(paths), pack=pack, pack_ref=pack_name, as_of=as_of, jobs=jobs,
                                 exclude=[p for _, p in outputs if p] + ([baseline] if baseline else [])
                                 + ([register_file] if register_file else []),
-                                max_bytes=max_bytes, progress=progress, register=register,
-                                cache=None if no_cache else ResultsCache(cache_dir))
+                                max_bytes=run["max_bytes"], progress=progress, register=register,
+                                cache=None if no_cache else ResultsCache(cache_dir), settings=plan_settings)
     finally:
         if progress is not None:
             progress.close()
@@ -358,22 +440,72 @@ def explain(rule_id: str, pack_name: Optional[str]) -> None:
 
 
 @main.command()
-@click.argument("which", type=click.Choice(["plan", "pack"]))
-def schema(which: str) -> None:
-    """Print the JSON Schema of a plan or of a rule pack."""
-    from .schemas import schema as get_schema
+@click.argument("name", required=False, metavar="[KIND]")
+def kinds(name: Optional[str]) -> None:
+    """List the check kinds a rule can use, or print one kind's documentation."""
+    from .checks import UnknownCheck
+    from .docs import kind_doc, kind_docs
 
-    click.echo(json.dumps(get_schema(which), indent=2))
+    if name is None:
+        docs = kind_docs()
+        width = max(len(d.name) for d in docs)
+        for doc in docs:
+            scope = "  (cross-plan)" if doc.scope == "portfolio" else ""
+            click.echo(f"{doc.name:<{width}}  {doc.summary}{scope}")
+        return
+    try:
+        click.echo(kind_doc(name).doc)
+    except UnknownCheck as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command()
+@click.argument("which", type=click.Choice(["plan", "pack", "config"]))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
+              help="Write the schema to FILE (atomically) instead of printing it; point your editor at it.")
+@click.option("--editor", is_flag=True,
+              help="The editor's version: a plan's field names the format does not have are flagged as "
+                   "likely misspellings (fourp check accepts them).")
+def schema(which: str, output: Optional[str], editor: bool) -> None:
+    """Print the JSON Schema of a plan, a rule pack or a .fourp.yaml."""
+    from .schemas import editor_schema, schema as get_schema
+
+    text = json.dumps(editor_schema(which) if editor else get_schema(which), indent=2) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    _write_file(output, text)
+
+
+def _write_file(path: str, text: str) -> None:
+    from .output import write_atomic
+    from .plan import PLAN_SUFFIXES
+
+    if path.lower().endswith(tuple(s for s in PLAN_SUFFIXES if s != ".json")):
+        raise click.ClickException(f"{path} is (or looks like) a plan; fourp never writes over a plan")
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
+    click.echo(f"fourp: wrote {path}", err=True)
 
 
 @main.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str),
               help="Write the blank plan here (refuses to overwrite) instead of printing it.")
-def new(output: Optional[str]) -> None:
-    """Write a blank plan with guidance comments, to fill in."""
+@click.option("--schema", "schema_file", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
+              help="The plan schema the editor should use (written by `fourp schema plan --editor -o FILE`); "
+                   "default: the one installed with fourp.")
+def new(output: Optional[str], schema_file: Optional[str]) -> None:
+    """Write a blank plan with guidance comments, to fill in.
+
+    Its first line points the YAML language server (VS Code's YAML extension, Neovim's yamlls) at the
+    plan schema, a file on this machine, so the editor flags misspelt fields and values as they are typed.
+    """
     from importlib import resources
 
     text = resources.files("fourp").joinpath("data", "new-plan.yaml").read_text("utf-8")
+    text = f"# yaml-language-server: $schema={_schema_reference(schema_file, output)}\n" + text
     if output is None:
         click.echo(text, nl=False)
         return
@@ -382,24 +514,48 @@ def new(output: Optional[str]) -> None:
             handle.write(text)
     except FileExistsError:
         raise click.ClickException(f"{output} already exists; fourp never overwrites a plan") from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
     click.echo(f"wrote {output}", err=True)
 
 
+def _schema_reference(schema_file: Optional[str], plan_file: Optional[str]) -> str:
+    """Where a new plan's modeline finds the schema: a file given is named relative to the plan's folder
+    (the language server reads it so, and the pair can move together); fourp's own installed copy by its
+    full path."""
+    from .resources import shipped
+
+    if schema_file is None:
+        return str(shipped("schemas").joinpath("plan.editor.schema.json"))
+    base = os.path.dirname(os.path.abspath(plan_file)) if plan_file else os.getcwd()
+    return os.path.relpath(os.path.abspath(schema_file), base).replace(os.sep, "/")
+
+
 @main.command()
+@click.argument("pack_files", nargs=-1, type=click.Path(dir_okay=False, path_type=str), metavar="[PACK]...")
 @pack_option
 @click.option("--rule", "rule_ids", multiple=True, help="Only this rule's examples (repeatable).")
-def verify(pack_name: Optional[str], rule_ids: Sequence[str]) -> None:
-    """Run the pack's own tests: each rule's examples must pass, fail or not apply as they say."""
-    from .verify import verify_pack
+def verify(pack_files: Sequence[str], pack_name: Optional[str], rule_ids: Sequence[str]) -> None:
+    """Run the pack's own tests: each rule's examples must pass, fail or not apply as they say.
 
-    pack = _load_pack(pack_name)
+    PACK files may be named as arguments (as the pre-commit hook passes them), or one with --pack.
+    Old spellings of the pack language are listed as deprecated (file, line, what to write); they still
+    work and never fail the run."""
+    from .verify import old_spellings, verify_pack
+
+    refs: List[Optional[str]] = list(pack_files) + ([pack_name] if pack_name or not pack_files else [])
     failures = total = 0
-    for result in verify_pack(pack, list(rule_ids) or None):
-        total += 1
-        if not result.ok:
-            failures += 1
-            click.echo(f"FAIL {result.rule}: {result.name}: expected {result.expected}, got {result.got}"
-                       + (f" ({'; '.join(result.messages)})" if result.messages else ""))
+    for ref in refs:
+        pack = _load_pack(ref)
+        prefix = f"{ref}: " if len(refs) > 1 else ""
+        for old in old_spellings(pack):
+            click.echo(f"{prefix}deprecated: {old}", err=True)
+        for result in verify_pack(pack, list(rule_ids) or None):
+            total += 1
+            if not result.ok:
+                failures += 1
+                click.echo(f"{prefix}FAIL {result.rule}: {result.name}: expected {result.expected}, got {result.got}"
+                           + (f" ({'; '.join(result.messages)})" if result.messages else ""))
     click.echo(f"{total - failures} passed, {failures} failed")
     if failures:
         sys.exit(EXIT_FAILED)
@@ -431,6 +587,60 @@ def cache_clear(cache_dir: Optional[str]) -> None:
     cache = ResultsCache(cache_dir)
     removed = cache.clear()
     click.echo(f"removed {removed} cached file{'s' if removed != 1 else ''} from {cache.directory}", err=True)
+
+
+@main.command(name="config")
+@click.argument("path", required=False, default=".", type=click.Path(path_type=str))
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
+              help="Show what this configuration file sets instead of the nearest .fourp.yaml's.")
+@click.option("--no-config", is_flag=True, help="Show the settings with no .fourp.yaml read.")
+def config_command(path: str, config_file: Optional[str], no_config: bool) -> None:
+    """Print the settings in force for PATH (a plan or a folder; default here), and where each came from.
+
+    fourp looks for .fourp.yaml in the plan's own folder, then each folder above it; the nearest wins
+    (and may `extends` another). Options given on the command line override it.
+    """
+    from .config import CONFIG_NAME
+
+    settings = _settings(_finder(config_file, no_config), path)
+    files = settings.files
+    click.echo(f"Settings for {_printable(path)}")
+    if files:
+        click.echo("Configuration: " + ", extending ".join(_printable(f) for f in files))
+    else:
+        click.echo(f"Configuration: none ({'--no-config' if no_config else f'no {CONFIG_NAME} here or above'})")
+    rows = settings.describe()
+    width = max(len(name) for name, _, _ in rows)
+    for name, value, source in rows:
+        click.echo(f"  {name:<{width}}  {_printable(value)}  [{_printable(source)}]")
+
+
+def _printable(text: str) -> str:
+    """Text from a file or a path, with control characters made visible (they cannot restyle a terminal)."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(text))
+
+
+@main.command()
+@pack_option
+@click.option("--as-of", "as_of_text", metavar="YYYY-MM-DD",
+              help="Judge plans as at this date (default: the day each change is judged).")
+@config_options[0]
+@config_options[1]
+def lsp(pack_name: Optional[str], as_of_text: Optional[str], config_file: Optional[str], no_config: bool) -> None:
+    """Serve the Language Server Protocol on standard input and output, for editors.
+
+    Shows fourp's findings as diagnostics while a plan is edited, a rule's explanation on hover, and
+    the plan format's values on completion: the same engine, pack and .fourp.yaml as `fourp check`.
+    Needs pygls: pip install 'fourp[lsp]'. See docs/editor.md.
+    """
+    try:
+        import pygls  # noqa: F401
+    except ImportError:
+        raise click.ClickException("fourp lsp needs pygls: pip install 'fourp[lsp]'") from None
+    from .lsp import PlanJudge, main as serve
+
+    as_of = _as_of(click.get_current_context(), None, as_of_text) if as_of_text else None  # type: ignore[arg-type]
+    serve(PlanJudge(config_file=config_file, use_config=not no_config, pack_name=pack_name, as_of=as_of))
 
 
 @main.command(name="packs")

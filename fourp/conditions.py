@@ -10,11 +10,13 @@ one test:
     {field: /lro/name, has_rank: true}     (a name written with its rank: `Ch Insp Tom Reade`)
     {field: result/text, not_placeholder: [ongoing, complete]}  (not only a placeholder; absent passes)
 
-or a count of items: `{count: /pursue/actions/*, where: [...], min: 1}`, or the status the plan is judged
-in, `{status_in: [active, closed]}` (a draft in use counts as active: see `fourp.lifecycle`).
-`older_than_days` counts to the end of the plan's life (a closed plan's closure date, else the as-of date). A list of conditions holds when
-every one holds. A pattern with wildcards holds when any value it names passes the test. `matches` takes
-an RE2 pattern (`fourp.regex`), ignoring case.
+or a count of items, in the shape of the `counts` kind's tests: `{items: "@actions", where: [...], min: 1}`
+(`count:` is the old name of `items:` here, still read), or the status the plan is judged in,
+`{status_in: [active, closed]}` (a draft in use counts as active: see `fourp.lifecycle`).
+`older_than_days` and `not_past` count to the end of the plan's life (a closed plan's closure date, else
+the as-of date). A list of conditions holds when every one holds.
+A pattern with wildcards holds when any value it names passes the test. `matches` takes an RE2 pattern
+(`fourp.regex`), ignoring case.
 """
 from __future__ import annotations
 
@@ -56,6 +58,17 @@ CONDITION_SCHEMA: dict = {
             "maxProperties": 2,
         },
         {
+            "type": "object",
+            "required": ["items"],
+            "properties": {
+                "items": {"type": "string"},
+                "where": {"type": "array", "items": {"$ref": "#/$defs/condition"}},
+                "min": {"type": "integer", "minimum": 0},
+                "max": {"type": "integer", "minimum": 0},
+            },
+            "additionalProperties": False,
+        },
+        {  # the old spelling of the count, read as `items` (fourp.spelling)
             "type": "object",
             "required": ["count"],
             "properties": {
@@ -101,8 +114,8 @@ class Condition:
             self.arg = frozenset(spec["status_in"])
             self._test = self._status
             return
-        if "count" in spec:
-            self.pattern = compile_pattern(spec["count"])
+        if "field" not in spec:  # a count: `items`, or its old name `count`
+            self.pattern = compile_pattern(spec["items"] if "items" in spec else spec["count"])
             self._where = compile_conditions(spec.get("where", ()))
             self._low, self._high = spec.get("min", 1), spec.get("max")
             self._test: Callable[[Context, Any, tuple], bool] = self._count

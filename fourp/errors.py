@@ -42,6 +42,8 @@ CODES = {
     "bad-parameter": "a parameter that does not exist or has the wrong type",
     "bad-options": "a rule's options (or applies_when) cannot be used, such as a pattern RE2 refuses",
     "bad-message": "a rule's message is not a valid template",
+    # configuration files (.fourp.yaml)
+    "invalid-config": "a .fourp.yaml does not follow its format (`fourp schema config`)",
     # registers, baselines, templates
     "invalid-register": "the register cannot be used",
     "invalid-baseline": "the baseline cannot be used",

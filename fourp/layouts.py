@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, Mapping, Optional
 
-__all__ = ["foreign_plan", "foreign_facts", "read_foreign"]
+__all__ = ["foreign_plan", "read_foreign", "SOCML"]
 
 _PS = ("pursue", "prevent", "protect", "prepare")
 _OWNER = ("owner", "lro", "lead responsible officer", "plan owner", "lead officer")
@@ -19,7 +19,7 @@ _GROUP = ("group", "ocg", "threat", "organised crime group", "ocg name", "group 
 _REFERENCE = ("apmis ref", "apmis reference", "apmis", "socml", "socml ref", "threat reference",
               "threat ref", "urn", "reference", "ref")
 _PLAN_ID = ("plan ref", "plan reference", "plan id", "id", "plan no", "plan number")
-_SOCML = re.compile(r"\bSOCML[-\w]*", re.IGNORECASE)
+SOCML = re.compile(r"\bSOCML[-\w]*", re.IGNORECASE)
 
 
 def _key(text: Any) -> str:
@@ -44,41 +44,6 @@ def foreign_plan(data: Any) -> Optional[Dict[str, Any]]:
             "status": keys.get("status"), "headings": [str(k) for k in data]}
 
 
-def _text(value: Any) -> Optional[str]:
-    return (" ".join(value.split()) or None) if isinstance(value, str) else None
-
-
-def foreign_facts(data: Any, headings: Mapping[str, Any], pack: Any) -> Dict[str, Any]:
-    """The portfolio facts of a plan in another layout, as `fourp.portfolio.plan_facts` gives a plan."""
-    from . import fingerprint
-    from .portfolio import _copied_text_rule, capitalised_runs
-
-    reference = _text(data.get(headings["reference"])) if headings["reference"] else None
-    if reference is None:  # a SOC master list reference written anywhere at the top level
-        found = next((m.group(0) for v in data.values() if isinstance(v, str) for m in [_SOCML.search(v)] if m),
-                     None)
-        reference = found
-    owner = _text(data.get(headings["owner"])) if headings["owner"] else None
-    if owner:
-        owner = re.sub(r"\s*\((?:lro|lead responsible officer)\)\s*$", "", owner, flags=re.IGNORECASE)
-    status = _text(data.get(headings["status"])) if headings["status"] else None
-    shown = ", ".join(headings["headings"][:8]) + (" …" if len(headings["headings"]) > 8 else "")
-    facts: Dict[str, Any] = {
-        "plan_id": _text(data.get(headings["plan_id"])) if headings["plan_id"] else None,
-        "threat": {"reference": reference,
-                   "name": _text(data.get(headings["group"])) if headings["group"] else None, "kind": None},
-        "lro": owner, "operation": None, "mentions": capitalised_runs(data),
-        "status": status.lower() if status else "active",
-        "format": "another template",
-        "structure": [f"a 4P plan on another template (headings {shown})"],
-        "text": None, "foreign": True,
-    }
-    rule = _copied_text_rule(pack)
-    if rule is not None:
-        facts["text"] = fingerprint.sketch(fingerprint.prose_of(data), rule.prepared["min_words"])
-    return facts
-
-
 def read_foreign(path: str, max_bytes: int) -> Optional[Any]:
     """A file's data when it is a 4P plan in another layout; None when it is not (or cannot be read)."""
     from .plan import PlanError, _decode, _read_bytes, parse_text
@@ -93,5 +58,3 @@ def read_foreign(path: str, max_bytes: int) -> Optional[Any]:
     return data if foreign_plan(data) is not None else None
 
 
-def describe(headings: Mapping[str, Any]) -> List[str]:
-    return list(headings["headings"])

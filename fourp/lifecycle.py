@@ -76,29 +76,3 @@ def closure_date(data: Any) -> Optional[dt.date]:
     closed = parse_moment(_mapping(_mapping(data).get("closure")).get("closed"))
     return closed.date if closed is not None else None
 
-
-#: The statuses a plan can be judged in, as the pack's documentation lists them.
-STATUSES = ("draft", "draft in use", "active", "closed")
-THREAT_KINDS = ("ocg", "priority-individual", "vulnerability")
-
-
-def applicability(conditions: Any) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
-    """The statuses and threat kinds a rule's `applies_when` admits, read from its conditions on
-    `/status`, `/threat/kind` and `status_in` (other conditions are about content, not kind of plan)."""
-    from .context import Context
-
-    relevant = [c for c in conditions
-                if "status_in" in c.spec or c.spec.get("field") in ("/status", "/threat/kind")]
-    statuses, kinds = [], set()
-    today = dt.date(2000, 1, 1)
-    for status in STATUSES:
-        written = status.split()[0]
-        for kind in THREAT_KINDS:
-            data = {"status": written, "threat": {"kind": kind}}
-            life = Life("active" if status == "draft in use" else written, today, written)
-            ctx = Context(data, today, life=life)
-            if all(c.holds(ctx) for c in relevant):
-                if status not in statuses:
-                    statuses.append(status)
-                kinds.add(kind)
-    return tuple(statuses), tuple(k for k in THREAT_KINDS if k in kinds)

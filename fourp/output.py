@@ -25,7 +25,7 @@ from .baseline import finding_key, plan_key
 __all__ = ["FORMATS", "format_report", "write_atomic", "parse_report_spec", "check_document",
            "audit_document", "to_json", "to_csv", "to_junit", "to_sarif", "CSV_COLUMNS", "SARIF_VERSION"]
 
-FORMATS = ("text", "markdown", "html", "json", "csv", "junit", "sarif")
+FORMATS = ("text", "markdown", "html", "json", "csv", "junit", "sarif", "github", "gitlab")
 SARIF_VERSION = "2.1.0"
 _SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -46,6 +46,14 @@ def format_report(fmt: str, data: Dict[str, Any], document: Any = None, colour: 
         return to_junit(data)
     if fmt == "sarif":
         return to_sarif(data)
+    if fmt == "github":
+        from .annotations import to_github
+
+        return to_github(data)
+    if fmt == "gitlab":
+        from .annotations import to_gitlab
+
+        return to_gitlab(data)
     raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
 
 
@@ -308,8 +316,11 @@ def to_sarif(data: Dict[str, Any]) -> str:
     be read are tool execution notifications. An audit's cross-plan findings are results located in each
     plan they concern. With a baseline, plan results are the new findings only, marked `baselineState:
     new`."""
+    from .annotations import rules_reference
+
     rules = [rule for rule in data["rules"].values() if rule.get("enabled", True)]
     index = {rule["id"]: i for i, rule in enumerate(rules)}
+    reference, documented = rules_reference()
     driver_rules = []
     for rule in rules:
         basis = rule.get("basis") or []
@@ -322,6 +333,8 @@ def to_sarif(data: Dict[str, Any]) -> str:
             "properties": {"weight": rule["weight"], "ps": rule["ps"], "tags": ["4p"] + list(rule["ps"])}}
         if basis:
             descriptor["properties"]["basis"] = basis
+        if rule["id"] in documented:  # a force's own new rules are not in the shipped reference
+            descriptor["helpUri"] = f"{reference}#{rule['id']}"
         driver_rules.append(descriptor)
     artifacts: List[Dict[str, Any]] = []
     artifact_index: Dict[str, int] = {}
@@ -378,6 +391,7 @@ def to_sarif(data: Dict[str, Any]) -> str:
             "locations": [location(error["file"], error["line"], error["column"], where)]})
     run: Dict[str, Any] = {
         "tool": {"driver": {"name": "fourp", "version": __version__, "semanticVersion": __version__,
+                            **({"informationUri": reference} if reference else {}),
                             "rules": driver_rules,
                             "properties": {"pack": data["pack"]["name"], "packVersion": data["pack"]["version"]}}},
         "invocations": [{"executionSuccessful": not notifications, "toolExecutionNotifications": notifications}],

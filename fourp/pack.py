@@ -15,6 +15,7 @@ from .paths import PatternError
 from .plan import Locator, PlanError, parse_text
 from .regex import RegexError, format_checker
 from .resources import shipped
+from .spelling import OldSpelling, SpellingError, modernise
 
 __all__ = ["PackError", "Rule", "RulePack", "Grade", "load_pack", "shipped_packs", "DEFAULT_PACK",
            "STRUCTURE_RULE"]
@@ -121,6 +122,8 @@ class RulePack:
     grades: Tuple[Grade, ...]
     rules: Tuple[Rule, ...]
     files: Tuple[str, ...]  # the pack file first, then what it extends
+    #: Where the pack's files use the language's old spellings (read as the new; `fourp verify` lists them).
+    old_spellings: Tuple[OldSpelling, ...] = ()
 
     @property
     def file(self) -> str:
@@ -248,16 +251,39 @@ def _parent(raw: _Raw, ref: str, stack: Tuple[str, ...]) -> str:
     return parent
 
 
-def _read(file: str, stack: Tuple[str, ...]) -> Tuple[Dict[str, Any], List[_Spec], List[str]]:
+def _builtin_kind(data: Mapping[str, Any]) -> Optional[str]:
+    """The rule's check kind if fourp knows its options (a built-in kind for one plan), else None."""
+    kind = data.get("check")
+    return kind if data.get("scope", "plan") == "plan" and kind in checks.builtin_names() else None
+
+
+def _old_spellings(raw: _Raw, rule_id: str, kind: Optional[str], written: Mapping[str, Any],
+                   path: Tuple[Any, ...]) -> List[OldSpelling]:
+    """Where a rule as written uses old spellings of the pack language (overrides change neither its
+    options nor its conditions, so only rules are read)."""
+    try:
+        _, _, changes = modernise(kind, written.get("options"), written.get("applies_when"))
+    except SpellingError as exc:
+        raise raw.error(path + exc.path, f"rule {rule_id!r}: {exc.reason}", code="bad-options") from None
+    found = []
+    for change in changes:
+        line, column = (raw.locator.locate(path + change.path) if raw.locator else None) or (None, None)
+        found.append(OldSpelling(raw.file, line, column, rule_id, change.old, change.new))
+    return found
+
+
+def _read(file: str, stack: Tuple[str, ...]
+          ) -> Tuple[Dict[str, Any], List[_Spec], List[str], List[OldSpelling]]:
     raw = _Raw(file)
     _schema_errors(raw)
     data = raw.data
     meta: Dict[str, Any] = {}
     specs: List[_Spec] = []
     files = [file]
+    old: List[OldSpelling] = []
     if data.get("extends"):
         parent = _parent(raw, data["extends"], stack)
-        meta, specs, parent_files = _read(parent, stack + (file,))
+        meta, specs, parent_files, old = _read(parent, stack + (file,))
         files += parent_files
     for key in ("name", "title", "version", "description", "source", "grades"):
         if key in data:
@@ -269,6 +295,7 @@ def _read(file: str, stack: Tuple[str, ...]) -> Tuple[Dict[str, Any], List[_Spec
                             "extends; change it under `overrides:` instead", "duplicate-rule")
         spec = _Spec(copy.deepcopy(rule), raw, ("rules", index))
         specs.append(spec)
+        old += _old_spellings(raw, rule["id"], _builtin_kind(rule), rule, ("rules", index))
         known[rule["id"]] = spec
     for rule_id, change in (data.get("overrides") or {}).items():
         spec = known.get(rule_id)
@@ -281,7 +308,7 @@ def _read(file: str, stack: Tuple[str, ...]) -> Tuple[Dict[str, Any], List[_Spec
             else:
                 spec.data[key] = value
         spec.where = (raw, ("overrides", rule_id))
-    return meta, specs, files
+    return meta, specs, files, old
 
 
 def _json_type(value: Any) -> str:
@@ -355,6 +382,10 @@ def _compile(spec: _Spec, env: Any) -> Rule:
         raise spec.error(str(exc), ("check",), "unknown-check") from None
     options = _substitute(data.get("options") or {}, spec.values, spec)
     applies_when = _substitute(data.get("applies_when") or [], spec.values, spec)
+    try:  # old spellings read as the new ones, so what follows knows only today's language
+        options, applies_when, _ = modernise(_builtin_kind(data), options, applies_when)
+    except SpellingError as exc:
+        raise spec.error(exc.reason, exc.path[:1], code="bad-options") from None
     formats = format_checker()
     for what, schema, value in (
             ("option", dict(kind.schema, **{"$defs": {"condition": CONDITION_SCHEMA}}), options),
@@ -402,7 +433,7 @@ def load_pack(pack: Optional[str] = None) -> RulePack:
 
 
 def _load_file(file: str) -> RulePack:
-    meta, specs, files = _read(file, ())
+    meta, specs, files, old = _read(file, ())
     if not any(s.data["id"] == STRUCTURE_RULE for s in specs):
         specs.insert(0, _Spec(copy.deepcopy(_BUILTIN_STRUCTURE), None, ()))
     env = _environment()
@@ -413,7 +444,7 @@ def _load_file(file: str) -> RulePack:
     return RulePack(name=meta.get("name", os.path.basename(file)), title=meta.get("title", ""),
                     version=str(version) if version is not None else None,
                     description=meta.get("description", ""), source=meta.get("source") or {},
-                    grades=grades, rules=rules, files=tuple(files))
+                    grades=grades, rules=rules, files=tuple(files), old_spellings=tuple(old))
 
 
 _DEFAULT_GRADES = [{"grade": "outstanding", "min": 90}, {"grade": "good", "min": 75},

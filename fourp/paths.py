@@ -1,7 +1,9 @@
 """Document paths (`/pursue/actions/2/result`) and the patterns rules use to select parts of a plan.
 
 A pattern is a JSON-pointer-like path whose segments may be `*` (any key or list index), `**` (any depth,
-including none) or `{a,b}` (any of the names). A path without a leading `/` is relative to an item.
+including none) or `{a,b}` (any of the names). A path without a leading `/` is relative to an item. A
+pattern may start with a named selector (`@actions`, `@actions/result`), which stands for the absolute
+pattern `SELECTORS` gives it.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from typing import Any, Iterator, List, Optional, Sequence, Tuple, Union
 
 __all__ = [
     "Path", "Pattern", "MISSING", "compile_pattern", "select", "get", "pointer", "is_absolute",
-    "PatternError",
+    "PatternError", "SELECTORS",
 ]
 
 Key = Union[str, int]
@@ -54,13 +56,28 @@ class PatternError(ValueError):
     """A pattern that cannot be read."""
 
 
+#: Named selectors: `@actions` is every action of every P, the pattern packs need most often.
+SELECTORS = {"actions": "/{pursue,prevent,protect,prepare}/actions/*"}
+
+
+def _expand(text: str) -> str:
+    """The pattern a named selector stands for, followed by the rest of `text`."""
+    name, slash, rest = text[1:].partition("/")
+    if name not in SELECTORS:
+        known = ", ".join(f"@{n}" for n in sorted(SELECTORS))
+        raise PatternError(f"there is no named selector @{name} in pattern {text!r} (there is: {known})")
+    return SELECTORS[name] + slash + rest
+
+
 class Pattern:
     """A compiled pattern: a tuple of segments, each a name, a set of names, `*` or `**`."""
 
     __slots__ = ("text", "segments", "absolute", "literal", "_deep_tail")
 
     def __init__(self, text: str) -> None:
-        self.text = text
+        self.text = text  # as written, so a cached pattern compiles again from it
+        if text.startswith("@"):
+            text = _expand(text)
         self.absolute = text.startswith("/")
         body = text.strip("/")
         segments: list = []
@@ -206,7 +223,7 @@ def get(root: Any, pattern: Pattern) -> Any:
 
 
 def is_absolute(text: str) -> bool:
-    return text.startswith("/")
+    return text.startswith(("/", "@"))
 
 
 def pointer(path: Sequence[Key]) -> str:

@@ -16,7 +16,7 @@ import yaml
 from .errors import FourpError
 from .paths import Key
 
-__all__ = ["Plan", "PlanError", "load_plan", "plan_from_data", "read_yaml", "DEFAULT_MAX_BYTES",
+__all__ = ["Plan", "PlanError", "load_plan", "plan_from_bytes", "is_plan", "plan_from_data", "read_yaml", "DEFAULT_MAX_BYTES",
            "PLAN_SUFFIXES", "MAX_DEPTH", "MAX_VALUES"]
 
 #: Plans are a few hundred lines; a file over this is almost certainly not a plan (configurable).
@@ -603,6 +603,25 @@ def _check_is_plan(plan: Plan) -> None:
                     "...), so it is not a plan", 1, 1,
                     hint="if it is a plan, compare it with `fourp new`; if not, keep it out of the folder",
                     code="not-a-plan")
+
+
+def plan_from_bytes(raw: bytes, source: str, max_bytes: int = DEFAULT_MAX_BYTES, require_plan: bool = True) -> Plan:
+    """A plan from the bytes of a file that is not on disk (standard input, an editor's buffer), read as
+    `load_plan` reads a file; `source` is the name shown in findings (its suffix picks JSON or YAML).
+    With `require_plan=False`, a mapping with none of a plan's fields is returned, not refused (an
+    editor has other YAML open too: see `is_plan`)."""
+    if len(raw) > max_bytes:
+        raise _too_large(source, None, max_bytes)  # read only up to the limit: its size is unknown
+    plan = parse_text(_decode(raw, source), source,
+                      ".json" if source.lower().endswith(".json") else ".yaml")
+    if require_plan:
+        _check_is_plan(plan)
+    return plan
+
+
+def is_plan(data: Any) -> bool:
+    """Whether parsed data has at least one of a plan's fields (so is a plan, well formed or not)."""
+    return isinstance(data, Mapping) and bool(_plan_fields().intersection(data))
 
 
 def load_plan(path: Union[str, "os.PathLike[str]"], max_bytes: int = DEFAULT_MAX_BYTES) -> Plan:

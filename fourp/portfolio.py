@@ -169,6 +169,36 @@ def mentioned_names(*texts: Any, runs: bool = False) -> List[str]:
     return out
 
 
+def foreign_plan_facts(data: Any, headings: Mapping[str, Any], pack: Any) -> Dict[str, Any]:
+    """The portfolio facts of a plan in another layout, as `fourp.portfolio.plan_facts` gives a plan."""
+    from .layouts import SOCML
+
+    reference = _text(data.get(headings["reference"])) if headings["reference"] else None
+    if reference is None:  # a SOC master list reference written anywhere at the top level
+        found = next((m.group(0) for v in data.values() if isinstance(v, str) for m in [SOCML.search(v)] if m),
+                     None)
+        reference = found
+    owner = _text(data.get(headings["owner"])) if headings["owner"] else None
+    if owner:
+        owner = re.sub(r"\s*\((?:lro|lead responsible officer)\)\s*$", "", owner, flags=re.IGNORECASE)
+    status = _text(data.get(headings["status"])) if headings["status"] else None
+    shown = ", ".join(headings["headings"][:8]) + (" …" if len(headings["headings"]) > 8 else "")
+    facts: Dict[str, Any] = {
+        "plan_id": _text(data.get(headings["plan_id"])) if headings["plan_id"] else None,
+        "threat": {"reference": reference,
+                   "name": _text(data.get(headings["group"])) if headings["group"] else None, "kind": None},
+        "lro": owner, "operation": None, "mentions": capitalised_runs(data),
+        "status": status.lower() if status else "active",
+        "format": "another template",
+        "structure": [f"a 4P plan on another template (headings {shown})"],
+        "text": None, "foreign": True,
+    }
+    rule = _copied_text_rule(pack)
+    if rule is not None:
+        facts["text"] = fingerprint.sketch(fingerprint.prose_of(data), rule.prepared["min_words"])
+    return facts
+
+
 # -- what checks see and give back --------------------------------------------------------------------------
 
 @dataclass(frozen=True)

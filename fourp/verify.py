@@ -6,10 +6,11 @@ from typing import Iterator, List, NamedTuple, Optional
 
 from .dates import parse_date
 from .engine import evaluate
-from .pack import RulePack
+from .pack import RulePack, shipped_packs
 from .plan import plan_from_data
+from .spelling import OldSpelling
 
-__all__ = ["ExampleResult", "verify_pack", "DEFAULT_EXAMPLE_DATE"]
+__all__ = ["ExampleResult", "verify_pack", "DEFAULT_EXAMPLE_DATE", "old_spellings"]
 
 #: Examples without an `as_of` are judged at this date, so the pack's tests never depend on today.
 DEFAULT_EXAMPLE_DATE = dt.date(2024, 9, 30)
@@ -48,3 +49,13 @@ def verify_pack(pack: RulePack, rule_ids: Optional[List[str]] = None) -> Iterato
             got = result.status if result else "missing"
             yield ExampleResult(rule.id, example.get("name") or f"example {number} ({example['expect']})",
                                 example["expect"], got, [f.message for f in report.findings])
+
+
+def old_spellings(pack: RulePack) -> List[OldSpelling]:
+    """Where the pack's own files use the language's old spellings, in file and line order. A pack shipped
+    with fourp is the pack's author's to change only when it is the pack verified, not one it extends."""
+    from .pack import _resolve
+
+    shipped = {_resolve(name, None) for name in shipped_packs()} - {pack.file}
+    return sorted((o for o in pack.old_spellings if o.file not in shipped),
+                  key=lambda o: (o.file, o.line or 0, o.column or 0))

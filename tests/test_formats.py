@@ -249,6 +249,10 @@ def test_every_format_from_the_examples(command, fmt, example_reports, example_a
     elif fmt == "html":
         visible = check_html(text)
         assert all(r["plan"]["id"] in visible for r in reports)
+    elif fmt in ("github", "gitlab"):  # one annotation per finding (more in an audit: its cross-plan ones)
+        count = len(text.splitlines()) if fmt == "github" else len(json.loads(text))
+        findings = sum(len(r["findings"]) for r in reports)
+        assert count == findings if command == "check" else count > findings
     else:
         assert all(r["plan"]["id"] in text for r in reports)
         assert "\x1b[" not in text

@@ -102,7 +102,7 @@ class TestDateOrder:
 
 
 class TestRecency:
-    OPTS = {"sources": [{"items": "/log/*", "field": "at"}], "max_days": 30, "label": "entry",
+    OPTS = {"entries": [{"items": "/log/*", "field": "at"}], "max_days": 30, "label": "entry",
             "deadlines": ["/next"]}
 
     def test_latest_counts_and_future_is_ignored(self):
@@ -117,7 +117,7 @@ class TestRecency:
 
 
 class TestCadence:
-    OPTS = {"sources": [{"items": "/r/*", "field": "at"}], "max_gap_days": 35, "label": "review",
+    OPTS = {"entries": [{"items": "/r/*", "field": "at"}], "max_gap_days": 35, "label": "review",
             "start": "/created"}
 
     def test_regular(self):

@@ -7,14 +7,15 @@ stamps rule id, severity, weight and location onto what it yields. Third parties
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterator, NamedTuple
+import inspect
+from typing import Any, Callable, Dict, Iterator, List, NamedTuple
 
 from ..context import Context, Problem
-from . import (cadence, counts, date_order, draft, each, pattern, presence, recency, spelling, structure,
+from . import (cadence, counts, date_order, draft, each, enum_case, pattern, presence, recency, structure,
                timestamps, wording)
 from .named import NamesOwnThreat, PlanAuthor
 
-__all__ = ["CheckKind", "get", "builtin_names", "UnknownCheck", "ENTRY_POINT_GROUP"]
+__all__ = ["CheckKind", "get", "builtin_names", "names", "UnknownCheck", "ENTRY_POINT_GROUP"]
 
 ENTRY_POINT_GROUP = "fourp.checks"
 
@@ -34,10 +35,11 @@ class UnknownCheck(LookupError):
 def _kind(name: str, source: Any) -> CheckKind:
     if callable(source) and not hasattr(source, "check"):
         return CheckKind(name, {"type": "object"}, lambda options: options, source,
-                         (source.__doc__ or "").strip())
+                         inspect.cleandoc(source.__doc__ or ""))
+    # The docstring is the kind's documentation (`fourp kinds`, docs/kinds.md): a class's is indented.
     return CheckKind(name, getattr(source, "SCHEMA", {"type": "object"}),
                      getattr(source, "prepare", lambda options: options), source.check,
-                     (source.__doc__ or "").strip())
+                     inspect.cleandoc(source.__doc__ or ""))
 
 
 _BUILTIN: Dict[str, CheckKind] = {
@@ -52,7 +54,7 @@ _BUILTIN: Dict[str, CheckKind] = {
         "each": each,
         "pattern": pattern,
         "schema": structure,
-        "spelling": spelling,
+        "enum-case": enum_case,
         "draft-in-use": draft,
         "plan-author": PlanAuthor,
         "names-own-threat": NamesOwnThreat,
@@ -64,6 +66,12 @@ _plugins_loaded = False
 
 def builtin_names() -> list:
     return sorted(_BUILTIN)
+
+
+def names() -> List[str]:
+    """Every kind a rule for one plan can name: the built-in ones, then the plug-ins' (loading them)."""
+    _load_plugins()
+    return sorted(_BUILTIN) + sorted(_plugins)
 
 
 def _load_plugins() -> None:

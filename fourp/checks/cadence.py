@@ -1,13 +1,33 @@
 """`cadence`: dated events recur often enough: no gap between them, or since the last, is too long.
 
+What it checks:
+  The events' dates (those on or before the as-of date), in order: no two consecutive ones are more than
+  `max_gap_days` apart, nor (unless `until_as_of: false`) the last and the as-of date. With `start`, the
+  first event must come within `max_gap_days` of that date too. No event at all is a finding.
+
 Options:
-  sources: [source]      the events' dates
-  max_gap_days: int      the longest allowed gap
-  label: str             what the events are ("LRO review")
-  start: pattern         a date the first gap counts from (the plan's `created`), optional
-  until_as_of: bool      the time since the last event counts as a gap too (default true)
-  over_life: bool        the plan's life ends at its closure date when it is closed, not at the as-of
-                         date (default false)
+  entries: [entry selector]  the events' dates (as in `timestamps`); `sources` is the old spelling
+  max_gap_days: int          the longest allowed gap
+  label: str                 what the events are ("LRO review")
+  start: pattern             a date the first gap counts from (the plan's `created`), optional
+  until_as_of: bool          the time since the last event counts as a gap too (default true)
+  over_life: bool            the plan's life ends at its closure date when it is closed, not at the
+                             as-of date (default false)
+
+Example:
+  check: cadence
+  options:
+    entries: [{items: /reviews/*, field: date}]
+    max_gap_days: 90
+    start: /created
+    label: LRO review
+  examples:
+    - expect: pass
+      plan: {created: "2024-03-01", reviews: [{date: "2024-05-01"}, {date: "2024-07-20"}, {date: "2024-09-10"}]}
+    - name: a long gap
+      expect: fail
+      plan: {created: "2024-03-01", reviews: [{date: "2024-04-01"}, {date: "2024-09-10"}]}
+    - {name: never reviewed, expect: fail, plan: {created: "2024-03-01"}}
 """
 from __future__ import annotations
 
@@ -20,9 +40,9 @@ from ._common import SOURCE, Source, sources
 
 SCHEMA = {
     "type": "object",
-    "required": ["sources", "max_gap_days", "label"],
+    "required": ["entries", "max_gap_days", "label"],
     "properties": {
-        "sources": {"type": "array", "items": SOURCE, "minItems": 1},
+        "entries": {"type": "array", "items": SOURCE, "minItems": 1},
         "max_gap_days": {"type": "integer", "minimum": 1},
         "label": {"type": "string"},
         "start": {"type": "string"},
@@ -34,7 +54,7 @@ SCHEMA = {
 
 
 class Options(NamedTuple):
-    sources: Tuple[Source, ...]
+    entries: Tuple[Source, ...]
     max_gap_days: int
     label: str
     start: Optional[Pattern]
@@ -43,7 +63,7 @@ class Options(NamedTuple):
 
 
 def prepare(options: dict) -> Options:
-    return Options(sources(options["sources"]), options["max_gap_days"], options["label"],
+    return Options(sources(options["entries"]), options["max_gap_days"], options["label"],
                    compile_pattern(options["start"]) if options.get("start") else None,
                    options.get("until_as_of", True), options.get("over_life", False))
 
@@ -52,7 +72,7 @@ def check(ctx: Context, options: Options) -> Iterator[Problem]:
     until = ctx.until if options.over_life else ctx.as_of
     events: List[Tuple[Moment, Path]] = []
     unreadable = False
-    for source in options.sources:
+    for source in options.entries:
         for entry in source.entries(ctx):
             moment = ctx.moment(entry.value)
             if moment is None:

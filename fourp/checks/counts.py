@@ -1,10 +1,32 @@
 """`counts`: how many items there are, and what share of a whole they make.
 
+What it checks:
+  Each test counts the items its pattern names (those its `where` conditions hold for). With `min` or
+  `max`, the count must be within them. With `of`, the count is divided by the number of items `of`
+  names, and that share must be within `min_share` and `max_share`; the share is judged only when `of`
+  names at least `min_total` items. Each test out of bounds is one finding.
+
 Options:
   tests: list of
-    {items, where, min, max, label}                  the count of matching items is within bounds
-    {items, where, of, max_share, min_share, label}  matching items over the items `of` names
-       (min_total: judge the share only when `of` names at least this many; default 1)
+    items: pattern           the items counted
+    where: [condition]       only the items these hold for
+    min, max: int            bounds on the count
+    of: pattern              the whole to take a share of
+    min_share, max_share     bounds on the share, from 0 to 1
+    min_total: int           judge the share only when `of` names this many (default 1)
+    label: str               what is counted, in feedback
+
+Example:
+  check: counts
+  options:
+    tests:
+      - {items: /prevent/actions/*, min: 1, label: Prevent actions}
+      - {items: /pursue/actions/*, of: "@actions", max_share: 0.75, min_total: 4,
+         label: "of the plan's actions are Pursue actions"}
+  examples:
+    - {expect: pass, plan: {pursue: {actions: [{}, {}]}, prevent: {actions: [{}]}, protect: {actions: [{}]}}}
+    - {name: no Prevent action, expect: fail, plan: {pursue: {actions: [{}]}}}
+    - {name: all Pursue, expect: fail, plan: {pursue: {actions: [{}, {}, {}, {}]}, prevent: {actions: [{}]}}}
 """
 from __future__ import annotations
 

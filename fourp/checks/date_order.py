@@ -1,14 +1,33 @@
 """`date-order`: one date is not after another (the plan before its operation, results after actions).
 
+What it checks:
+  For each pair, the `earlier` date is on or before the `later` one (strictly before with `strict`).
+  With `items`, the pair is compared within each item, its patterns relative to the item. `@as_of`
+  stands for the as-of date: `later: "@as_of"` finds dates in the future. A side that is missing or
+  unreadable passes, unless it is listed in `require`.
+
 Options:
   pairs: list of
-    {earlier, later, items, where, require, strict, by, label}
-      earlier, later  patterns (relative to each item when `items` is given) or `@as_of`
-      require         [earlier|later]: a missing side is a problem, not a pass (default: none)
-      strict          equal dates are a problem too (default false)
-      by              `date` compares calendar days, `time` the full date-time (default `date`)
-      label           how to name the pair in feedback
-      names           {earlier, later}: how to name each date in feedback (default: from its path)
+    earlier, later: pattern  the two dates (relative to each item when `items` is given), or `@as_of`
+    items: pattern           compare within each of these items
+    where: [condition]       only the items (or, without `items`, the plan) these hold for
+    require: [earlier|later] a missing side is a finding, not a pass (default: none)
+    strict: bool             equal dates are a finding too (default false)
+    by: date|time            compare calendar days, or the full date and time (default date)
+    label: str               how to name the pair in feedback
+    names: {earlier, later}  how to name each date in feedback (default: from its path)
+
+Example:
+  check: date-order
+  options:
+    pairs:
+      - {items: "@actions", earlier: raised, later: result/at, label: result before its action}
+  examples:
+    - {expect: pass, plan: {pursue: {actions: [{raised: "2024-03-01", result: {at: "2024-04-02T10:00"}}]}}}
+    - name: result first
+      expect: fail
+      plan: {pursue: {actions: [{raised: "2024-03-01", result: {at: "2024-02-02T10:00"}}]}}
+    - {name: no result yet, expect: pass, plan: {pursue: {actions: [{raised: "2024-03-01"}]}}}
 """
 from __future__ import annotations
 

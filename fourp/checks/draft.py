@@ -1,11 +1,22 @@
 """`draft-in-use`: a plan in use is not left as a draft.
 
+What it checks:
+  A plan whose `status` is draft but which is in use: it records done actions, results or more than one
+  log entry, or was opened more than `max_draft_days` before the as-of date. Every rule judges such a
+  draft as the active plan it is (`fourp.lifecycle`); this kind reports the status itself. Other plans
+  pass.
+
 Options:
   max_draft_days: int   a draft older than this is in use whatever it holds (default 60)
 
-A draft is in use when it records done actions, results or operational log entries, or is older than
-`max_draft_days`; every rule then judges it as the active plan it is (`fourp.lifecycle`), and this
-check reports the status itself.
+Example:
+  check: draft-in-use
+  options:
+    max_draft_days: 60
+  examples:
+    - {expect: pass, plan: {status: draft, created: "2024-09-20T09:00"}}
+    - {name: done actions, expect: fail, plan: {status: draft, created: "2024-09-01T09:00", pursue: {actions: [{status: done}]}}}
+    - {name: eight months a draft, expect: fail, plan: {status: draft, created: "2024-01-20T09:00"}}
 """
 from __future__ import annotations
 

@@ -1,11 +1,31 @@
 """`each`: every item of a kind (each action, each done action) meets per-item conditions.
 
+What it checks:
+  Each item `items` names (those its `where` conditions hold for) has something in every `require`d
+  field and meets every `assert` condition. An item short of required fields is one finding naming them
+  all; each assertion an item fails is one more, saying `detail`.
+
 Options:
-  items: pattern                 the items
-  where: [condition]             only the items these hold for
-  require: [field | {field, label}]  fields each item must hold something in
-  assert:  [{that: condition, detail: str}]  conditions each item must meet; `detail` says what
-                                 is wrong when it does not ("is past its due date")
+  items: pattern                         the items
+  where: [condition]                     only the items these hold for
+  require: [pattern | {field, label}]    fields (relative to the item) each must hold something in
+  assert: [{that: condition, detail: str}]  conditions each item must meet; `detail` says what is wrong
+                                         when it does not ("is past its due date")
+
+Example:
+  check: each
+  options:
+    items: "@actions"
+    where: [{field: status, not_in: [done, cancelled]}]
+    require: [owner, due]
+    assert: [{that: {field: due, not_past: true}, detail: is past its due date}]
+  examples:
+    - expect: pass
+      plan: {pursue: {actions: [{owner: DS Neil Hart, due: "2024-12-01", status: open}, {status: done}]}}
+    - {name: no owner, expect: fail, plan: {pursue: {actions: [{due: "2024-12-01", status: open}]}}}
+    - name: overdue
+      expect: fail
+      plan: {protect: {actions: [{owner: PC Ann Bell, due: "2024-06-01", status: open}]}}
 """
 from __future__ import annotations
 

@@ -1,11 +1,4 @@
-"""Named Python checks, for criteria no declarative kind expresses.
-
-`plan-author`: the plan was written by its LRO or a deputy.
-  roles: [str]   author roles that own a plan (default [lro, deputy])
-`names-own-threat`: the plan names no organised crime group or operation other than its own.
-  allowed: [str]      other names the plan may mention (a rival group it is right to name)
-  force_names: [str]  force-wide names that are not threats (a meeting, a role, a programme)
-"""
+"""Named Python checks, for criteria no declarative kind expresses: `plan-author`, `names-own-threat`."""
 from __future__ import annotations
 
 import re
@@ -22,6 +15,27 @@ class AuthorOptions(NamedTuple):
 
 
 class PlanAuthor:
+    """`plan-author`: the plan was written by its LRO or a deputy.
+
+    What it checks:
+      The plan's `author` is its LRO or one of its `deputies` (names match without rank, spacing or
+      case), or, where the names cannot be matched, records one of the owning `roles`. No author at all
+      is a finding; so is an author in an owning role whose name is not the LRO's or a deputy's, and an
+      author in another role (an analyst, the SIO).
+
+    Options:
+      roles: [str]   author roles that own a plan (default [lro, deputy])
+
+    Example:
+      check: plan-author
+      examples:
+        - {expect: pass, plan: {lro: {name: Ch Insp Tom Reade}, author: {name: Tom Reade, role: lro}}}
+        - name: written by the SIO
+          expect: fail
+          plan: {lro: {name: Ch Insp Tom Reade}, author: {name: DCI Ann Oakes, role: sio}}
+        - {name: no author, expect: fail, plan: {lro: {name: Ch Insp Tom Reade}}}
+    """
+
     SCHEMA = {"type": "object", "properties": {"roles": {"type": "array", "items": {"type": "string"}}},
               "additionalProperties": False}
 
@@ -112,11 +126,41 @@ def _forms(name: Any) -> Tuple[str, ...]:
 
 
 class NamesOwnThreat:
-    """Names another threat or operation. Known names (the register's threats and, in an audit, the
-    other plans' threats and operations, given to the check as `other_names`) are found wherever they
-    stand; an `X OCG` or `Op X` the force does not list is guessed from its form. Names of the force's own
-    meetings, roles and programmes (`force_names`, and forms such as "OCG management meeting") are not
-    threats."""
+    """`names-own-threat`: the plan names no organised crime group or operation other than its own.
+
+    What it checks:
+      Every text of the plan, outside `threat`, `operation` and `waivers`, for the name of an organised
+      crime group ("Hill Road OCG") or an operation ("Op Kestrel") that is not the plan's own threat or
+      operation: a sign of text copied from another plan. Each other name is one finding, the first time
+      it appears. Names the force manages (its register's threats and, in an audit, the other plans'
+      threats and operations, given as `other_names`) are found wherever they stand, with or without
+      "OCG"; an `X OCG` or `Op X` the force does not list is guessed from its form. The force's own
+      meetings, roles and programmes (`force_names`, and forms such as "OCG management meeting" or
+      "Force OCG Co-ordinator") are not threats.
+
+    Options:
+      allowed: [str]      other names the plan may mention (a rival group it is right to name)
+      force_names: [str]  force-wide names that are not threats (a meeting, a role, a programme)
+
+    Example:
+      check: names-own-threat
+      options:
+        allowed: [Eastside OCG]
+      examples:
+        - expect: pass
+          plan:
+            threat: {name: Fore Street OCG}
+            operation: {name: Op Kestrel}
+            pursue:
+              objectives:
+                - "Disrupt the Fore Street OCG supply line (Op Kestrel), watching the Eastside OCG"
+        - name: another plan's group
+          expect: fail
+          plan: {threat: {name: Fore Street OCG}, pursue: {objectives: [Disrupt the Hill Road OCG supply line]}}
+        - name: another plan's operation
+          expect: fail
+          plan: {operation: {name: Op Kestrel}, prevent: {objectives: ["As under Op Harrier, refer runners"]}}
+    """
 
     SCHEMA = {"type": "object", "properties": {"allowed": {"type": "array", "items": {"type": "string"}},
                                                "force_names": {"type": "array", "items": {"type": "string"}}},

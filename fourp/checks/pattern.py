@@ -1,12 +1,26 @@
 """`pattern`: text in the plan does (or does not) match a regular expression.
 
+What it checks:
+  With `must_match`, at least one text at or below the `texts` patterns matches it, or the rule fails
+  once. With `must_not_match`, each text that matches is a finding quoting the match. Matching ignores
+  case. Expressions are RE2 syntax (`fourp.regex`): matching time grows with the text, never
+  exponentially, whatever the expression.
+
 Options:
-  texts: [pattern]        where to look; every string at or below these (use `/**` for a whole subtree)
-  must_match: regex       at least one text must match, or the rule fails once
-  must_not_match: regex   each text that matches is a problem, quoting the match
+  texts: [pattern]        where to look; every string at or below these (`/**` is the whole plan)
+  must_match: regex       at least one text must match
+  must_not_match: regex   no text may match
   label: str              what is looked for, in feedback ("an SCPO or the lifetime offender manager")
-Matching ignores case. Patterns are RE2 syntax (`fourp.regex`): matching time grows with the text, never
-exponentially, whatever the pattern.
+
+Example:
+  check: pattern
+  options:
+    texts: [/pursue/**]
+    must_match: '\\b(SCPO|serious crime prevention order|lifetime offender)'
+    label: an SCPO or lifetime offender management
+  examples:
+    - {expect: pass, plan: {pursue: {objectives: [Seek an SCPO against each principal on conviction]}}}
+    - {name: not considered, expect: fail, plan: {pursue: {objectives: [Arrest the principals]}}}
 """
 from __future__ import annotations
 

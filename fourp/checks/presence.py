@@ -1,10 +1,26 @@
 """`presence`: named fields hold something (not absent, null, blank or empty).
 
+What it checks:
+  Each field in `require` holds a value; in each group of `any_of`, at least one field does. A pattern
+  with a wildcard is met when any value it names is present. Each missing field is one finding, at the
+  field's parent when the field itself is absent.
+
 Options:
-  require: [pattern | {field, label, unless}]  every one must be present (a wildcard: at least one
-                                         value), unless its `unless` conditions hold (`/lro/rank` unless
-                                         the name is written with its rank)
-  any_of:  [[pattern | {field, label}]]  in each group, at least one must be present
+  require: [pattern | {field: pattern, label: str, unless: [condition]}]   every one must be present,
+                                         unless its `unless` conditions hold (`/lro/rank` unless the name
+                                         is written with its rank)
+  any_of:  [[pattern | {field: pattern, label: str}]] in each group, at least one must be present
+  label    how the field is named in feedback (default: from its path, "lro name")
+
+Example:
+  check: presence
+  options:
+    require: [{field: /lro/name, label: a named LRO}]
+    any_of: [[/threat/assessment/risk, /threat/assessment/priority]]
+  examples:
+    - {expect: pass, plan: {lro: {name: Ch Insp Tom Reade}, threat: {assessment: {priority: high}}}}
+    - {name: no LRO, expect: fail, plan: {lro: {name: " "}, threat: {assessment: {risk: high}}}}
+    - {name: neither risk nor priority, expect: fail, plan: {lro: {name: Ch Insp Tom Reade}}}
 """
 from __future__ import annotations
 

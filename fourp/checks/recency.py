@@ -1,17 +1,38 @@
 """`recency`: the latest of some dates is recent enough at the as-of date, and no deadline has passed.
 
+What it checks:
+  The latest date among the `entries` (dates after the as-of date are ignored) is at most `max_days`
+  before the as-of date. With no date at all the rule fails, unless `missing: pass`. Each date named by
+  `deadlines` (a `next_review`) must not be before the as-of date.
+
 Options:
-  sources: [source]     the dates to take the latest of
-  max_days: int         the latest may be at most this many days before the as-of date
-  label: str            what the dates are, for feedback ("entry, review or result")
-  deadlines: [pattern]  dates that must not be before the as-of date (a `next_review`)
-  missing: fail|pass    when there is no date at all (default fail)
-  over_life: bool       judge at the end of the plan's life (a closed plan's closure date) instead of the
-                        as-of date (default false)
+  entries: [entry selector]  the dates to take the latest of (as in `timestamps`); `sources` is the old
+                             spelling
+  max_days: int              the latest may be at most this many days before the as-of date
+  label: str                 what the dates are, in feedback ("threat assessment")
+  deadlines: [pattern]       dates that must not have passed
+  missing: fail|pass         when there is no date at all (default fail)
+  over_life: bool            judge at the end of the plan's life (a closed plan's closure date) instead
+                             of the as-of date (default false)
 
 A passed deadline and a latest date too old are one fact (the assessment is out of date): the deadline,
 which the plan set itself, is reported and the age is not. A date fourp cannot read is the plan-structure
 rule's to report; when the only dates there are cannot be read, nothing is concluded from them.
+
+Example:
+  check: recency
+  options:
+    entries: [/threat/assessment/assessed]
+    max_days: 365
+    deadlines: [/threat/assessment/next_review]
+    label: threat assessment
+  examples:
+    - {expect: pass, plan: {threat: {assessment: {assessed: "2024-02-01", next_review: "2025-02-01"}}}}
+    - {name: stale, expect: fail, plan: {threat: {assessment: {assessed: "2023-06-01"}}}}
+    - name: review overdue
+      expect: fail
+      plan: {threat: {assessment: {assessed: "2024-02-01", next_review: "2024-08-01"}}}
+    - {name: never assessed, expect: fail, plan: {threat: {}}}
 """
 from __future__ import annotations
 
@@ -25,9 +46,9 @@ from ._common import SOURCE, Source, sources
 
 SCHEMA = {
     "type": "object",
-    "required": ["sources", "max_days", "label"],
+    "required": ["entries", "max_days", "label"],
     "properties": {
-        "sources": {"type": "array", "items": SOURCE, "minItems": 1},
+        "entries": {"type": "array", "items": SOURCE, "minItems": 1},
         "max_days": {"type": "integer", "minimum": 0},
         "label": {"type": "string"},
         "deadlines": {"type": "array", "items": {"type": "string"}},
@@ -39,7 +60,7 @@ SCHEMA = {
 
 
 class Options(NamedTuple):
-    sources: Tuple[Source, ...]
+    entries: Tuple[Source, ...]
     max_days: int
     label: str
     deadlines: Tuple[Pattern, ...]
@@ -48,7 +69,7 @@ class Options(NamedTuple):
 
 
 def prepare(options: dict) -> Options:
-    return Options(sources(options["sources"]), options["max_days"], options["label"],
+    return Options(sources(options["entries"]), options["max_days"], options["label"],
                    tuple(compile_pattern(p) for p in options.get("deadlines", ())),
                    options.get("missing", "fail") == "fail", options.get("over_life", False))
 
@@ -82,7 +103,7 @@ def check(ctx: Context, options: Options) -> Iterator[Problem]:
                 passed.append(Problem(path, f"{describe(path)} was due on {moment} and had passed by {when}"
                                       if until != ctx.as_of else f"{describe(path)} was due on {moment} and "
                                       "has passed", {"issue": "deadline", "deadline": str(moment)}))
-    best, where, unreadable = latest(ctx, options.sources, until)
+    best, where, unreadable = latest(ctx, options.entries, until)
     if best is None:
         if options.missing_fails and not unreadable:
             yield Problem(where, f"no {options.label} is recorded", {"issue": "missing"})

@@ -1,17 +1,28 @@
 """`schema`: the plan's shape matches the plan format (types, enumerated values, readable dates).
 
-This is the check of the built-in `plan-structure` rule: a bad shape is a finding with its place in the
-file, never a crash. It also reads what the officer wrote as they meant it:
+What it checks:
+  The plan against the plan format's JSON Schema (`fourp schema plan`): each field of the wrong type,
+  each value outside its list (a `status` that is not draft, active or closed) and each unreadable date
+  is a finding at its place in the file, never a crash. This is the check of the built-in
+  `plan-structure` rule, which every pack has. It also reads what the officer wrote as they meant it: a
+  field the format does not have that is close to one it has (`ownr`, `Owner`) is reported with "did
+  you mean `owner`?", and keys with no value that read like text (`two arrests`) as text YAML split at
+  its commas (an unquoted `{text: Warrant executed, two arrests}`), with the text put back together and
+  quoted. An enumerated value in the wrong case (`Done`, `LRO`) is understood as meant: it is the
+  `spelling` kind's finding, not this one's. Each problem carries the paths it covers (the value fourp
+  could not read, or the field a misspelt key stands for), so that other rules neither report it again
+  nor conclude anything from it.
 
-- a field the format does not have that is close to one it has (`ownr`, `Owner`) is reported with
-  "did you mean `owner`?", as the value is otherwise lost to every rule that reads `owner`;
-- keys with no value that read like text (`two arrests`) are text YAML split at its commas (an unquoted
-  `{text: Warrant executed, two arrests}`), reported with the text put back together and quoted.
+Options:
+  none
 
-An enumerated value in the wrong case (`Done`, `LRO`) is understood as meant: it is not this rule's
-finding but the `spelling` kind's (a warning that names the right spelling). Each problem carries the
-paths it `covers` (the value fourp could not read, or the field a misspelt key stands for), so that
-other rules neither report it again nor conclude anything from it. No options.
+Example:
+  check: schema
+  examples:
+    - {expect: pass, plan: {status: active, lro: {name: Ch Insp Tom Reade}, created: "2024-03-01"}}
+    - {name: unknown status, expect: fail, plan: {status: ongoing}}
+    - {name: LRO as text, expect: fail, plan: {lro: Ch Insp Tom Reade}}
+    - {name: a misspelt field, expect: fail, plan: {lro: {nmae: Ch Insp Tom Reade}}}
 """
 from __future__ import annotations
 

@@ -1,8 +1,23 @@
 """`timestamps`: every entry carries a readable date and, where required, a time of day.
 
+What it checks:
+  Each entry the `entries` name has a date that can be read (2024-03-05T14:30, 05/03/2024 14:30, ...) and,
+  unless `require_time: false`, a time of day too. An entry with no date, an unreadable one, or a date
+  alone ("dated but not timed") is one finding each.
+
 Options:
-  entries: [source]        the items and the date field of each (see fourp.checks._common.SOURCE)
-  require_time: bool       a date alone ("dated but not timed") is a problem (default true)
+  entries: [entry selector]  the items and the date field of each: `{items: pattern, field: pattern,
+                             where: [condition], label: str}`, or a pattern naming the dates themselves
+  require_time: bool         a date without a time of day is a finding (default true)
+
+Example:
+  check: timestamps
+  options:
+    entries: [{items: /log/*, field: at}]
+  examples:
+    - {expect: pass, plan: {log: [{at: "2024-03-05T14:30", text: Warrant executed at the Fore Street flat}]}}
+    - {name: dated but not timed, expect: fail, plan: {log: [{at: "2024-03-05", text: Warrant executed}]}}
+    - {name: no date, expect: fail, plan: {log: [{text: Warrant executed at the Fore Street flat}]}}
 """
 from __future__ import annotations
 

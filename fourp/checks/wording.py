@@ -1,17 +1,34 @@
 """`wording`: entries say something of substance, not a placeholder or a plan of nothing but brief lines.
 
+What it checks:
+  Each entry's text has at least `min_words` words and is not one of the `placeholders` ("ongoing",
+  "TBC"), compared ignoring case and punctuation. An entry with no text at all is a finding too, unless
+  `missing: pass`.
+
 Options:
-  entries: [source]         the items and the text field of each
-  min_words: int            an entry of fewer words is short (default 5)
-  placeholders: [str]       whole entries that say nothing ("ongoing", "TBC"), compared ignoring case and
-                            punctuation; each is a problem wherever it stands
-  missing_is_brief: bool    an item with no text at all is a problem too (default true)
-  max_brief_share: number   judge brevity as the report does, of the plan: a short entry that carries a
-                            fact (a number, an outcome, a named person, place or law) is substantive; the
-                            plan fails when its other short entries are more than this share of its
-                            entries, and the briefest are named. Without it, each short entry is a problem.
-  outcomes: [str]           words that record an outcome ("seized", "charged", "rehoused"); a short entry
-                            of two words or more holding one carries a fact
+  entries: [entry selector]  the items and the text field of each (as in `timestamps`)
+  min_words: int             fewer words than this is brief (default 5)
+  placeholders: [str]        whole entries that say nothing ("ongoing", "TBC"), compared ignoring case
+                             and punctuation; each is a problem wherever it stands
+  missing: fail|pass         an entry with no text fails, or passes (default fail); `missing_is_brief:
+                             true|false` is the old spelling
+  max_brief_share: number    judge brevity as the report does, of the plan: a short entry that carries a
+                             fact (a number, an outcome, a named person, place or law) is substantive;
+                             the plan fails when its other short entries are more than this share of its
+                             entries, and the briefest are named. Without it, each short entry fails.
+  outcomes: [str]            words that record an outcome ("seized", "charged", "rehoused"); a short
+                             entry of two words or more holding one carries a fact
+
+Example:
+  check: wording
+  options:
+    entries: [{items: "@actions/result", field: text}]
+    min_words: 4
+    placeholders: [ongoing, tbc]
+  examples:
+    - {expect: pass, plan: {pursue: {actions: [{result: {text: Two arrested and 40 wraps of cocaine seized}}]}}}
+    - {name: placeholder, expect: fail, plan: {pursue: {actions: [{result: {text: Ongoing.}}]}}}
+    - {name: brief, expect: fail, plan: {prevent: {actions: [{result: {text: Referred.}}]}}}
 """
 from __future__ import annotations
 
@@ -28,7 +45,7 @@ SCHEMA = {
         "entries": {"type": "array", "items": SOURCE, "minItems": 1},
         "min_words": {"type": "integer", "minimum": 0},
         "placeholders": {"type": "array", "items": {"type": "string"}},
-        "missing_is_brief": {"type": "boolean"},
+        "missing": {"enum": ["fail", "pass"]},
         "max_brief_share": {"type": "number", "minimum": 0, "maximum": 1},
         "outcomes": {"type": "array", "items": {"type": "string"}},
     },
@@ -54,7 +71,7 @@ class Options(NamedTuple):
     entries: Tuple[Source, ...]
     min_words: int
     placeholders: FrozenSet[str]
-    missing_is_brief: bool
+    missing_fails: bool
     max_brief_share: Optional[float] = None
     outcomes: FrozenSet[str] = frozenset(DEFAULT_OUTCOMES)
 
@@ -66,7 +83,7 @@ def _plain(text: str) -> str:
 def prepare(options: dict) -> Options:
     return Options(sources(options["entries"]), options.get("min_words", 5),
                    frozenset(_plain(p) for p in options.get("placeholders", ())),
-                   options.get("missing_is_brief", True), options.get("max_brief_share"),
+                   options.get("missing", "fail") == "fail", options.get("max_brief_share"),
                    frozenset(o.lower() for o in options.get("outcomes", DEFAULT_OUTCOMES)))
 
 
@@ -103,7 +120,7 @@ def check(ctx: Context, options: Options) -> Iterator[Problem]:
         for entry in source.entries(ctx):
             value = entry.value
             if not present(value):
-                if options.missing_is_brief:
+                if options.missing_fails:
                     total += 1
                     yield Problem(entry.path, f"{describe(entry.item_path)} is empty",
                                   {"issue": "empty", "words": 0})

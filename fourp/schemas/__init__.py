@@ -11,15 +11,47 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Callable, Dict, Optional
 
-__all__ = ["schema", "plan_validator", "pack_validator", "plan_is_valid", "plan_surely_valid"]
+__all__ = ["SCHEMAS", "schema", "editor_schema", "plan_validator", "pack_validator", "plan_is_valid", "plan_surely_valid"]
+
+
+#: The schemas `fourp schema NAME` prints.
+SCHEMAS = ("plan", "pack", "config")
 
 
 @lru_cache(maxsize=None)
 def schema(name: str) -> dict:
-    """The schema named `plan` or `pack`, as parsed JSON."""
-    if name not in ("plan", "pack"):
-        raise ValueError(f"no schema named {name!r}; there are 'plan' and 'pack'")
+    """The schema named `plan`, `pack` or `config`, as parsed JSON."""
+    if name not in SCHEMAS:
+        raise ValueError(f"no schema named {name!r}; there are {', '.join(SCHEMAS)}")
     return json.loads(resources.files(__name__).joinpath(f"{name}.schema.json").read_text("utf-8"))
+
+
+def editor_schema(name: str) -> dict:
+    """The schema for an editor's YAML language server. For a plan, every object the format describes
+    also refuses field names it does not have: fourp itself accepts extra fields, but while a plan is
+    being typed an unknown name is almost always a misspelt one (`stauts:`), which the editor should
+    underline. Other schemas are as shipped."""
+    import copy
+
+    document = copy.deepcopy(schema(name))
+    if name != "plan":
+        return document
+
+    def close(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("properties"), dict) and node.get("additionalProperties", True) is True:
+                node["additionalProperties"] = False
+            for value in node.values():
+                close(value)
+        elif isinstance(node, list):
+            for value in node:
+                close(value)
+
+    close(document)
+    document["$id"] = document["$id"].replace("plan-1", "plan-1-editor")
+    document["description"] += (" This is the editor's version: field names the format does not have are "
+                                "flagged as likely misspellings (fourp check itself accepts them).")
+    return document
 
 
 def _is_string(checker: Any, instance: Any) -> bool:

@@ -1,7 +1,19 @@
-"""`spelling`: enumerated values written in another case (`Done`, `LRO`, `Active`) are understood as
-meant, and named with their right spelling so that other tools reading the plan understand them too.
+"""`enum-case`: enumerated values written in another case (`Done`, `LRO`) are named with their right spelling.
 
-No options. The values are those the plan format enumerates (`fourp schema plan`).
+What it checks:
+  Each value the plan format enumerates (`status`, an action's `status`, `author.role`, a disruption's
+  `impact` ...) that differs from one of the format's values only in case or surrounding space. fourp
+  reads it as meant (`Done` is `done`), so nothing is lost; the finding names the spelling other tools
+  expect. The `plan-structure` rule leaves such values to this kind.
+
+Options:
+  none
+
+Example:
+  check: enum-case
+  examples:
+    - {expect: pass, plan: {status: active, pursue: {actions: [{status: done}]}}}
+    - {name: capitals, expect: fail, plan: {status: Active, pursue: {actions: [{status: Done}]}}}
 """
 from __future__ import annotations
 

@@ -97,7 +97,7 @@ def _other_layout(path: str, max_bytes: int, pack: RulePack, error: Dict[str, An
     """A file that is not a plan in the plan format may still be a 4P plan on another template: then it
     stays an unreadable file, says so, and carries facts for the cross-plan rules (one-template, the
     register)."""
-    from .layouts import foreign_plan, read_foreign
+    from .layouts import OTHER_TEMPLATE, foreign_plan, read_foreign
     from .portfolio import foreign_plan_facts
 
     if error.get("code") != "not-a-plan":
@@ -107,10 +107,8 @@ def _other_layout(path: str, max_bytes: int, pack: RulePack, error: Dict[str, An
         return error
     headings = foreign_plan(data)
     assert headings is not None
-    error.update(code="other-template",
-                 reason="a 4P plan on another template, not the plan format, so its rules cannot judge it",
-                 hint="move it onto the force's template (`fourp new`); the audit counts it under "
-                      "one-template", line=1, column=1, facts=foreign_plan_facts(data, headings, pack))
+    error.update(code="other-template", reason=OTHER_TEMPLATE[0], hint=OTHER_TEMPLATE[1], line=1, column=1,
+                 facts=foreign_plan_facts(data, headings, pack))
     return error
 
 

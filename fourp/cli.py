@@ -211,6 +211,7 @@ def check(plans: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
     from .engine import evaluate
     from .output import check_document
     from .plan import load_plan, plan_from_bytes
+    from .layouts import as_other_template
     from .register import RegisterError, load_register
     from .render import template_data
 
@@ -244,7 +245,7 @@ def check(plans: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
                 plan = load_plan(path, max_bytes=settings["max_bytes"])
             results.append(evaluate(plan, pack_for(settings), as_of, other_names=other_names))
         except PlanError as exc:
-            errors.append(exc)
+            errors.append(as_other_template(exc, path, settings["max_bytes"]) if path != "-" else exc)
     data = template_data(results, pack, errors, fail_on=fail_on, min_score=min_score, max_per_rule=max_findings)
     problems = _emit(outputs, data, check_document(results, errors, single=len(plans) == 1), template, no_color)
     for problem in [str(e) for e in errors] + problems:  # the reports hold them too; say so where a person will see it

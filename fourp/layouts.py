@@ -10,7 +10,7 @@ import os
 import re
 from typing import Any, Dict, Mapping, Optional
 
-__all__ = ["foreign_plan", "read_foreign", "SOCML"]
+__all__ = ["foreign_plan", "read_foreign", "SOCML", "OTHER_TEMPLATE", "as_other_template"]
 
 _PS = ("pursue", "prevent", "protect", "prepare")
 _OWNER = ("owner", "lro", "lead responsible officer", "plan owner", "lead officer")
@@ -58,3 +58,18 @@ def read_foreign(path: str, max_bytes: int) -> Optional[Any]:
     return data if foreign_plan(data) is not None else None
 
 
+
+
+#: What fourp says of a file that is a 4P plan on another template (reason, hint).
+OTHER_TEMPLATE = ("a 4P plan on another template, not the plan format, so its rules cannot judge it",
+                  "move it onto the force's template (`fourp new`); an audit counts it under one-template")
+
+
+def as_other_template(error: Any, path: str, max_bytes: int) -> Any:
+    """A `not-a-plan` PlanError for a file that is a 4P plan on another template, said as such (same
+    file, code `other-template`); any other error as it was."""
+    from .plan import PlanError
+
+    if getattr(error, "code", None) != "not-a-plan" or read_foreign(path, max_bytes) is None:
+        return error
+    return PlanError(error.file, OTHER_TEMPLATE[0], 1, 1, OTHER_TEMPLATE[1], code="other-template")

@@ -402,3 +402,15 @@ def test_an_old_layout_plan_is_counted_under_one_template_and_matched_to_the_reg
     assert {os.path.basename(e.file) for e in result.errors} == {"old.yaml", "settings.yaml"}
     old = next(e for e in result.errors if e.file.endswith("old.yaml"))
     assert "another template" in old.reason
+
+
+def test_check_says_a_plan_on_another_template_is_one(tmp_path):
+    from click.testing import CliRunner
+
+    from fourp.cli import main
+
+    path = tmp_path / "old.yaml"
+    path.write_text(OLD_LAYOUT, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(path), "--as-of", "2024-09-30", "--format", "json"])
+    assert result.exit_code == 2
+    assert "another template" in result.stderr and "fourp new" in result.stderr

@@ -71,8 +71,3 @@ def life_of(data: Any, as_of: dt.date, max_draft_days: int = DEFAULT_DRAFT_DAYS)
             status = "active"
     return Life(status, until, written, signs)
 
-
-def closure_date(data: Any) -> Optional[dt.date]:
-    closed = parse_moment(_mapping(_mapping(data).get("closure")).get("closed"))
-    return closed.date if closed is not None else None
-

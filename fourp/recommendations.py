@@ -17,9 +17,10 @@ STATES = ("met", "not-met", "not-judged")
 
 
 def force_key(name: Optional[str]) -> str:
-    """A force's name as compared: case, spacing and a leading "the" do not matter."""
-    words = " ".join(str(name or "").split()).casefold().split(" ")
-    if words and words[0] == "the":
+    """A force's name as compared: case, spacing, hyphens (a folder's `thames-valley`) and a leading "the"
+    do not matter."""
+    words = str(name or "").replace("-", " ").replace("_", " ").casefold().split()
+    if words[:1] == ["the"]:
         words = words[1:]
     return " ".join(words)
 

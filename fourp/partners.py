@@ -97,21 +97,26 @@ def pick(data: Any, paths: Sequence[Path]) -> Dict[str, str]:
 
 @dataclass(frozen=True)
 class AgencyWork:
-    """One agency's pack of work: the actions it owns across the plans, and its contacts."""
+    """One agency's pack of work: the actions it owns across the plans, and its contacts. `force` is the
+    plans' force when the allow-list lets `force` leave (a council then never gets another force's
+    actions for a council of the same kind), else empty."""
 
     agency: str
+    force: str
     actions: Tuple[Dict[str, str], ...]
     contacts: Tuple[Dict[str, str], ...]
 
 
 def collect(plans: Sequence[Tuple[str, Any]], policy: PartnerPolicy) -> List[AgencyWork]:
     """Each agency's work from `(file, plan data)` pairs, agencies in name order, actions in plan order."""
-    actions: Dict[str, List[Dict[str, str]]] = {}
-    contacts: Dict[str, List[Dict[str, str]]] = {}
+    actions: Dict[Tuple[str, str], List[Dict[str, str]]] = {}
+    contacts: Dict[Tuple[str, str], List[Dict[str, str]]] = {}
     for _, data in plans:
         if not isinstance(data, Mapping):
             continue
-        plan_part = {f"plan/{k}": v for k, v in pick(data, policy.plan).items()}
+        picked_plan = pick(data, policy.plan)
+        plan_part = {f"plan/{k}": v for k, v in picked_plan.items()}
+        force = " ".join(picked_plan.get("force", "").split())
         owners = set()
         for p in _PS:
             section = data.get(p)
@@ -123,17 +128,17 @@ def collect(plans: Sequence[Tuple[str, Any]], policy: PartnerPolicy) -> List[Age
                 if not agency or agency in policy.internal:
                     continue
                 owners.add(agency)
-                actions.setdefault(agency, []).append(dict(plan_part, **pick(action, policy.action)))
+                actions.setdefault((force, agency), []).append(dict(plan_part, **pick(action, policy.action)))
         for entry in data.get("partners") if isinstance(data.get("partners"), list) else ():
             if not isinstance(entry, Mapping):
                 continue
             for agency in sorted(owners):
                 if policy.names(agency, entry.get("name")):
                     picked = pick(entry, policy.contact)
-                    if picked and picked not in contacts.setdefault(agency, []):
-                        contacts[agency].append(picked)
-    return [AgencyWork(agency, tuple(found), tuple(contacts.get(agency, ())))
-            for agency, found in sorted(actions.items())]
+                    if picked and picked not in contacts.setdefault((force, agency), []):
+                        contacts[(force, agency)].append(picked)
+    return [AgencyWork(agency, force, tuple(found), tuple(contacts.get((force, agency), ())))
+            for (force, agency), found in sorted(actions.items(), key=lambda item: (item[0][1], item[0][0]))]
 
 
 # -- writing ------------------------------------------------------------------------------------------------
@@ -155,11 +160,14 @@ def _csv(columns: Sequence[str], rows: Sequence[Mapping[str, str]]) -> str:
     return "\ufeff" + out.getvalue()
 
 
-def _folder_name(agency: str, taken: set) -> str:
-    """A folder name made only of safe characters, whatever the plan calls the agency."""
-    name = re.sub(r"[^a-z0-9-]+", "", agency)[:60].strip("-") or "agency"
-    if name in taken or name != agency:
-        name = f"{name}-{hashlib.sha256(agency.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
+def _folder_name(work: AgencyWork, taken: set) -> str:
+    """A folder name made only of safe characters, whatever the plan calls the agency and the force:
+    `local-authority`, or `sussex-police--local-authority` when the force may leave."""
+    force = agency_key(work.force)
+    wanted = f"{force}--{work.agency}" if force else work.agency
+    name = re.sub(r"[^a-z0-9-]+", "", wanted)[:80].strip("-") or "agency"
+    if name in taken or name != wanted:
+        name = f"{name}-{hashlib.sha256(wanted.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
     taken.add(name)
     return name
 
@@ -170,7 +178,7 @@ def _html(work: AgencyWork, policy: PartnerPolicy) -> str:
 
     env = _environment("html", False, sandboxed=False, search=str(shipped("templates")))
     return env.get_template("partner.html.j2").render(
-        agency=work.agency, actions=list(work.actions), contacts=list(work.contacts),
+        agency=work.agency, force=work.force, actions=list(work.actions), contacts=list(work.contacts),
         columns=_action_columns(policy), contact_columns=["/".join(p) for p in policy.contact])
 
 
@@ -205,7 +213,7 @@ def write_partner_packs(paths: Sequence[str], directory: str, policy: Optional[P
     written = []
     taken: set = set()
     for work in collect(plans, policy):
-        folder = os.path.join(root, _folder_name(work.agency, taken))
+        folder = os.path.join(root, _folder_name(work, taken))
         if os.path.islink(folder):
             raise PartnerError(f"{folder} is a symbolic link; fourp writes partner files only inside {directory}")
         os.makedirs(folder, mode=0o700, exist_ok=True)

@@ -16,6 +16,8 @@ import statistics
 from contextlib import closing
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
+from .errors import FourpError
+
 __all__ = ["HistoryError", "open_history", "record", "trends", "SCHEMA_VERSION", "MIGRATIONS", "APPLICATION_ID"]
 
 #: Marks the file as a fourp history (`PRAGMA application_id`), so fourp never writes into another database.
@@ -66,12 +68,10 @@ MIGRATIONS: Tuple[Tuple[str, ...], ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-class HistoryError(Exception):
-    """A history file that cannot be used: the file and the reason."""
+class HistoryError(FourpError):
+    """A history file that cannot be used: the file, the reason and a code (`fourp.errors.CODES`)."""
 
-    def __init__(self, file: str, reason: str) -> None:
-        self.file, self.reason = file, reason
-        super().__init__(f"{file}: {reason}")
+    default_code = "invalid-history"
 
 
 def _create_private(path: str) -> None:
@@ -82,7 +82,7 @@ def _create_private(path: str) -> None:
     except FileExistsError:
         return
     except OSError as exc:
-        raise HistoryError(path, f"cannot create the history: {exc.strerror or exc}") from None
+        raise HistoryError(path, f"cannot create the history: {exc.strerror or exc}", code="unreadable") from None
     os.close(fd)
 
 
@@ -91,15 +91,16 @@ def open_history(path: str, create: bool = True) -> sqlite3.Connection:
     busy timeout and its schema brought up to date. Raises HistoryError for a file that is not a fourp
     history, or one written by a newer fourp."""
     if os.path.isdir(path):
-        raise HistoryError(path, "is a folder, not a history file")
+        raise HistoryError(path, "is a folder, not a history file", code="not-a-file")
     if not os.path.exists(path):
         if not create:
-            raise HistoryError(path, "there is no history here (record one with `fourp audit --history FILE`)")
+            raise HistoryError(path, "there is no history here", hint="record one with `fourp audit --history FILE`",
+                               code="not-found")
         _create_private(path)
     try:
         db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
     except sqlite3.Error as exc:
-        raise HistoryError(path, f"cannot open the history: {exc}") from None
+        raise HistoryError(path, f"cannot open the history: {exc}", code="unreadable") from None
     try:
         db.execute("PRAGMA foreign_keys = ON")
         _check_is_ours(db, path)
@@ -121,11 +122,12 @@ def _check_is_ours(db: sqlite3.Connection, path: str) -> None:
     if application == APPLICATION_ID:
         if version > SCHEMA_VERSION:
             raise HistoryError(path, f"written by a newer fourp (schema {version}; this fourp reads up to "
-                               f"{SCHEMA_VERSION}); upgrade fourp to use it")
+                               f"{SCHEMA_VERSION})", hint="upgrade fourp to use it", code="newer-history")
         return
     tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     if application != 0 or tables:
-        raise HistoryError(path, "is a SQLite database but not a fourp history; fourp leaves it alone")
+        raise HistoryError(path, "is a SQLite database but not a fourp history; fourp leaves it alone",
+                           hint="give --history a new file name")
 
 
 def _migrate(db: sqlite3.Connection, path: str) -> None:
@@ -170,7 +172,8 @@ def record(path: str, result: Any, paths: Sequence[str] = (), recommendations: S
         try:
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise HistoryError(path, f"another audit held the history for over {BUSY_TIMEOUT:g} s: {exc}") from None
+            raise HistoryError(path, f"another audit held the history for over {BUSY_TIMEOUT:g} s: {exc}",
+                               hint="run the audit again", code="history-busy") from None
         try:
             audit_id = db.execute(
                 "INSERT INTO audits (recorded_at, as_of, pack, pack_version, fourp_version, paths, plans, "

@@ -449,7 +449,7 @@ def _load_file(file: str) -> RulePack:
     from .recommendations import compile_recommendations
 
     def error_at(raw: _Raw, path: Tuple[Any, ...]) -> Any:
-        return lambda sub, reason: raw.error(path + sub, reason)
+        return lambda sub, reason, code=None: raw.error(path + sub, reason, code)
 
     recommendations = compile_recommendations(
         ((entry, error_at(raw, path)) for entry, raw, path in (meta.get("recommendations") or {}).values()), rules)

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from .errors import FourpError
 from .plan import DEFAULT_MAX_BYTES, PlanError, load_plan
 
 __all__ = ["PartnerPolicy", "AgencyWork", "collect", "write_partner_packs", "agency_key", "PartnerError"]
@@ -24,8 +25,11 @@ _PS = ("pursue", "prevent", "protect", "prepare")
 Path = Tuple[str, ...]
 
 
-class PartnerError(Exception):
+class PartnerError(FourpError):
     """Partner packs that cannot be written: the pack has no allow-list, or the folder is unusable."""
+
+    default_code = "unsafe-output"
+    unnamed = "fourp partners"
 
 
 def agency_key(value: Any) -> str:
@@ -195,7 +199,8 @@ def write_partner_packs(paths: Sequence[str], directory: str, policy: Optional[P
     from .output import write_atomic
 
     if policy is None:
-        raise PartnerError("the pack has no `partners:` allow-list, so nothing may leave a plan")
+        raise PartnerError(None, "the pack has no `partners:` allow-list, so nothing may leave a plan",
+                           hint="add one to the pack (docs/partners.md)", code="no-allow-list")
     root = os.path.realpath(directory)
     errors: List[PlanError] = []
     files = discover(paths, exclude=[directory], errors=errors)
@@ -209,23 +214,23 @@ def write_partner_packs(paths: Sequence[str], directory: str, policy: Optional[P
     try:
         os.makedirs(root, mode=0o700, exist_ok=True)
     except OSError as exc:
-        raise PartnerError(f"cannot make the folder {directory}: {exc.strerror or exc}") from None
+        raise PartnerError(directory, f"cannot make the folder: {exc.strerror or exc}", code="unreadable") from None
     written = []
     taken: set = set()
     for work in collect(plans, policy):
         folder = os.path.join(root, _folder_name(work, taken))
         if os.path.islink(folder):
-            raise PartnerError(f"{folder} is a symbolic link; fourp writes partner files only inside {directory}")
+            raise PartnerError(folder, f"is a symbolic link; fourp writes partner files only inside {directory}")
         os.makedirs(folder, mode=0o700, exist_ok=True)
         if os.path.dirname(os.path.realpath(folder)) != root:
-            raise PartnerError(f"{folder} is outside {directory}")
+            raise PartnerError(folder, f"is outside {directory}")
         outputs = {"actions.html": _html(work, policy),
                    "actions.csv": _csv(_action_columns(policy), work.actions),
                    "contacts.csv": _csv(["/".join(p) for p in policy.contact], work.contacts)}
         for name, text in outputs.items():
             target = os.path.join(folder, name)
             if os.path.realpath(target) in inputs or os.path.islink(target):
-                raise PartnerError(f"{target} is a plan or a link; fourp never writes over either")
+                raise PartnerError(target, "is a plan or a link; fourp never writes over either")
             write_atomic(target, text)
         written.append((work, folder))
     return written, errors

@@ -11,9 +11,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Recommendation", "compile_recommendations", "assess", "force_key", "STATES"]
 
-#: met: every target holds; not-met: one does not; not-judged: no plan it concerns, or a target rule
+#: not-met: a target does not hold; met: every one does; not-judged: no plan it concerns, or a target rule
 #: that cannot be judged on this audit (a cross-plan rule with no register, say).
-STATES = ("met", "not-met", "not-judged")
+STATES = ("not-met", "not-judged", "met")
 
 
 def force_key(name: Optional[str]) -> str:
@@ -60,10 +60,11 @@ class Recommendation:
                 "target_text": self.target_text}
 
 
-def compile_recommendations(entries: Iterable[Tuple[Mapping[str, Any], Callable[[Tuple[Any, ...], str], Exception]]],
+def compile_recommendations(entries: Iterable[Tuple[Mapping[str, Any], Callable[..., Exception]]],
                             rules: Sequence["Rule"]) -> Tuple[Recommendation, ...]:
     """Recommendations from a pack's (schema-valid) entries, each with a function that makes the pack error
-    for a sub-path of it; a rule the pack does not have, or a deadline that is not a date, is that error."""
+    for a sub-path of it (`error(sub_path, reason, code)`); a rule the pack does not have, a rule of the
+    wrong scope for its target, or a deadline that is not a date, is that error."""
     from .dates import parse_date
 
     scopes = {rule.id: rule.scope for rule in rules}
@@ -76,11 +77,11 @@ def compile_recommendations(entries: Iterable[Tuple[Mapping[str, Any], Callable[
             for index, rule_id in enumerate(values):
                 if rule_id not in scopes:
                     raise error(where + (index,), f"recommendation {data['id']!r} names the rule {rule_id!r}, "
-                                f"which the pack does not have")
+                                f"which the pack does not have", "unknown-rule")
                 if want is not None and scopes[rule_id] != want:
                     raise error(where + (index,), f"recommendation {data['id']!r}: {rule_id!r} is a "
                                 f"{scopes[rule_id]} rule; list it under "
-                                f"{'no_plan_fails' if want == 'portfolio' else 'portfolio_passes'}")
+                                f"{'no_plan_fails' if want == 'portfolio' else 'portfolio_passes'}", "invalid-pack")
         deadline = None
         if data.get("deadline") is not None:
             value = data["deadline"]
@@ -92,7 +93,7 @@ def compile_recommendations(entries: Iterable[Tuple[Mapping[str, Any], Callable[
                     deadline = parse_date(value)
             if deadline is None:
                 raise error(("deadline",), f"recommendation {data['id']!r}: deadline {value!r} is not a date "
-                            "(YYYY-MM-DD)")
+                            "(YYYY-MM-DD)", "invalid-pack")
         out.append(Recommendation(
             id=data["id"], text=" ".join(data["text"].split()), source=data["source"], line=str(data["line"]),
             evidence=tuple(data["evidence"]), no_plan_fails=tuple(target.get("no_plan_fails", ())),

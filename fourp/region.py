@@ -15,7 +15,7 @@ FORCE_FROM = ("field", "folder")
 _NO_FORCE = "(no force)"
 #: Cross-plan checks judged on each force's plans alone; the rest (they re-read plans, or need the register,
 #: which is the whole audit's) are attributed to the forces whose plans their findings name.
-_PER_FORCE_CHECKS = ("lro-workload", "one-structure")
+_PER_FORCE_CHECKS = frozenset({"lro-workload", "one-structure"})
 
 
 def _folder_force(file: str, paths: Sequence[str]) -> Optional[str]:

@@ -283,6 +283,9 @@ def test_a_file_that_is_not_a_fourp_history_is_refused_and_left_alone(tmp_path, 
     assert result.exit_code == 2 and "bad history" in result.output and str(db) in result.output
     assert db.read_bytes() == before
     assert run("history", db).exit_code == 2
+    with pytest.raises(history.HistoryError) as info:
+        history.trends(str(db))
+    assert info.value.code == "invalid-history" and info.value.file == str(db)
 
 
 def test_a_history_from_a_newer_fourp_is_refused(tmp_path):
@@ -292,6 +295,9 @@ def test_a_history_from_a_newer_fourp_is_refused(tmp_path):
         conn.execute(f"PRAGMA user_version = {history.SCHEMA_VERSION + 1}")
     result = run("history", db)
     assert result.exit_code == 2 and "newer fourp" in result.output
+    with pytest.raises(history.HistoryError) as info:
+        history.trends(str(db))
+    assert info.value.code == "newer-history"
 
 
 def test_a_history_is_never_written_over_a_plan(tmp_path):

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 import fourp
 from fourp.cli import main
-from fourp.partners import agency_key
+from fourp.partners import PartnerError, agency_key, write_partner_packs
 
 from conftest import EXAMPLES
 
@@ -175,8 +175,11 @@ def test_a_pack_without_an_allow_list_gives_nothing_away(tmp_path):
     pack = tmp_path / "pack.yaml"
     pack.write_text("fourp-pack: 1\nname: bare\nrules: []\n", encoding="utf-8")
     result = run("partners", EXAMPLES, "-o", tmp_path / "out", "--pack", pack)
-    assert result.exit_code == 2 and "no `partners:` allow-list" in result.output
+    assert result.exit_code == 2 and "partners" in result.output
     assert not (tmp_path / "out").exists()
+    with pytest.raises(PartnerError) as info:
+        write_partner_packs([str(EXAMPLES)], str(tmp_path / "out"), fourp.load_pack(str(pack)).partners)
+    assert info.value.code == "no-allow-list" and not (tmp_path / "out").exists()
 
 
 def test_a_narrower_allow_list_lets_less_leave(tmp_path):

@@ -224,7 +224,13 @@ def _finalize(escape: Any) -> Any:
 
 def _style(flavour: str, colour: bool) -> Any:
     """`{{ text | style("bold", "red") }}`: ANSI colour in text on a terminal; only escaping elsewhere."""
-    def style(text: Any, *names: str) -> str:
+    import jinja2
+
+    # Taking the context keeps Jinja from folding `{{ "Grades" | style("bold") }}` into a constant when it
+    # compiles a template: the compiled template is cached on disk, so it would keep the colour (or its
+    # absence) of the first run, and a report written to a file could carry a terminal's colour codes.
+    @jinja2.pass_context
+    def style(context: Any, text: Any, *names: str) -> str:
         text = "" if text is None else text
         if flavour == "html":
             return Markup.escape(text)

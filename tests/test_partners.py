@@ -199,3 +199,23 @@ def test_an_unreadable_plan_is_reported_and_the_rest_written(tmp_path):
     result = run("partners", tmp_path, "-o", tmp_path / "out")
     assert result.exit_code == 2 and "bad.yaml" in result.output
     assert os.path.exists(tmp_path / "out" / "sussex-police--probation" / "actions.csv")
+
+
+def test_a_partner_page_in_chromium_prints_on_a4(planted):
+    import chromium
+
+    if chromium.available() is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; .ci/run installs it (apt-get install -y chromium)")
+        pytest.skip("chromium is not installed: `apt-get install chromium` (Debian) runs this test")
+    _, out, _, _, _ = planted
+    page = out / "sussex-police--local-authority" / "actions.html"
+    with chromium.Chromium() as browser:
+        browser.open(page.as_uri())
+        assert browser.requests() == [page.as_uri()]
+        assert browser.failed_requests() == [] and browser.console_errors() == []
+        assert browser.evaluate("document.querySelectorAll('tbody tr').length") >= 2
+        pdf = browser.pdf()
+    sizes = {tuple(round(float(v)) for v in box.split()[2:]) for box in
+             re.findall(rb"/MediaBox\s*\[\s*([\d.\s]+)\]", pdf)}
+    assert sizes == {(595, 842)}

@@ -118,3 +118,26 @@ def test_a_copy_within_one_force_is_not_across_forces():
     assert len(data["region"]["forces"]) == 5
     assert data["region"]["copied_across_forces"] == []
     assert any(f["rule"] == "no-copied-text" for f in data["portfolio"]["findings"])
+
+
+def test_the_region_in_chromium(region, tmp_path):
+    import os
+
+    import chromium
+
+    if chromium.available() is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; .ci/run installs it (apt-get install -y chromium)")
+        pytest.skip("chromium is not installed: `apt-get install chromium` (Debian) runs this test")
+    page = tmp_path / "region.html"
+    run("audit", region, "--force-from", "folder", "--as-of", "2024-09-30", "--format", "html", "-o", page)
+    with chromium.Chromium() as browser:
+        browser.open(page.as_uri())
+        assert browser.requests() == [page.as_uri()]
+        assert browser.failed_requests() == [] and browser.console_errors() == []
+        assert browser.evaluate("document.querySelector('#region').getBoundingClientRect().height") > 0
+        # each force's median line sits inside its box, at its score along the track
+        widths = browser.evaluate("Array.from(document.querySelectorAll('.box')).map(b => b.getBoundingClientRect().width)")
+        lefts = browser.evaluate("Array.from(document.querySelectorAll('.box .median')).map(m => m.offsetLeft)")
+        assert len(widths) == 4 and all(w > 100 for w in widths)
+        assert all(0 < left < width for left, width in zip(lefts, widths))

@@ -440,7 +440,7 @@ def history_command(file: str, fmt: str, output: Optional[str], pack_name: Optio
     from .history import HistoryError, format_trends, trends
     from .render import colour_wanted
 
-    if output is not None and output.lower().endswith((".yaml", ".yml", ".json")) and fmt != "json":
+    if output is not None and output.lower().endswith((".yaml", ".yml")):
         raise click.ClickException(f"{output} looks like a plan; fourp never writes over a plan")
     try:
         data = trends(file, pack=pack_name, force=force, last=last)
@@ -483,6 +483,8 @@ def partners(plans: Sequence[str], directory: str, pack_name: Optional[str], max
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
         raise click.ClickException(f"cannot write the partner files: {exc.strerror or exc}") from None
+    if not written:
+        click.echo("fourp: no partner agency owns an action in these plans; nothing written", err=True)
     for work, folder in written:
         click.echo(f"fourp: wrote {folder} ({len(work.actions)} action{'s' if len(work.actions) != 1 else ''})",
                    err=True)

@@ -220,7 +220,7 @@ def trends(path: str, pack: Optional[str] = None, force: Optional[str] = None,
 
     with closing(open_history(path, create=False)) as db:
         where, args = ("WHERE pack = ?", [pack]) if pack else ("", [])
-        audits = [dict(zip(("id", "recorded_at", "as_of", "pack", "pack_version", "paths", "files", "unreadable"),
+        audits = [dict(zip(("id", "recorded_at", "as_of", "pack", "pack_version", "paths", "recorded_plans", "unreadable"),
                            row)) for row in db.execute(
             f"SELECT id, recorded_at, as_of, pack, pack_version, paths, plans, unreadable FROM audits {where} "
             "ORDER BY as_of, id", args)]

@@ -216,6 +216,10 @@ def test_an_audit_killed_mid_write_leaves_the_history_as_it_was(tmp_path):
     process = start(tmp_path, db, pause=120)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
+    left = [name for name in ("h.db", "h.db-wal", "h.db-shm") if (tmp_path / name).exists()]
+    assert "h.db-wal" in left  # the killed audit left SQLite's own files, which take the history's permissions
+    for name in left:
+        assert stat.S_IMODE(os.stat(tmp_path / name).st_mode) == 0o600, name
     assert counts(db) == before  # none of the killed audit's rows
     data = history.trends(str(db))
     assert [a["plans"] for a in data["audits"]] == [7]

@@ -445,8 +445,7 @@ def _load_file(file: str) -> RulePack:
     grades = tuple(Grade(g["grade"], float(g["min"]), g.get("basis", ""), dict(g.get("max_failed") or {}))
                    for g in sorted(meta.get("grades") or _DEFAULT_GRADES, key=lambda g: -g["min"]))
     version = meta.get("version")
-    from .partners import PartnerPolicy
-    from .recommendations import compile_recommendations
+    from .pack_blocks import PartnerPolicy, compile_recommendations
 
     def error_at(raw: _Raw, path: Tuple[Any, ...]) -> Any:
         return lambda sub, reason, code=None: raw.error(path + sub, reason, code)

@@ -13,16 +13,17 @@ import hashlib
 import io
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from .errors import FourpError
+from .pack_blocks import PartnerPolicy, agency_key
 from .plan import DEFAULT_MAX_BYTES, PlanError, load_plan
 
 __all__ = ["PartnerPolicy", "AgencyWork", "collect", "write_partner_packs", "agency_key", "PartnerError"]
 
 _PS = ("pursue", "prevent", "protect", "prepare")
-Path = Tuple[str, ...]
+Path = Tuple[str, ...]  # a field, or a field inside a field
 
 
 class PartnerError(FourpError):
@@ -30,47 +31,6 @@ class PartnerError(FourpError):
 
     default_code = "unsafe-output"
     unnamed = "fourp partners"
-
-
-def agency_key(value: Any) -> str:
-    """An agency as compared and named on disk: `Local Authority` and `local-authority` are one."""
-    return "-".join(re.split(r"[\s_-]+", str(value).strip().casefold())).strip("-") if isinstance(value, str) else ""
-
-
-def _paths(values: Sequence[str]) -> Tuple[Path, ...]:
-    return tuple(tuple(v.split("/")) for v in values)
-
-
-@dataclass(frozen=True)
-class PartnerPolicy:
-    """The allow-list: which fields of a plan, of an action and of a partner entry may go to an agency."""
-
-    plan: Tuple[Path, ...]
-    action: Tuple[Path, ...]
-    contact: Tuple[Path, ...] = ()
-    internal: Tuple[str, ...] = ("police",)
-    agencies: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
-
-    @classmethod
-    def from_pack(cls, data: Mapping[str, Any]) -> "PartnerPolicy":
-        return cls(plan=_paths(data.get("plan", ())), action=_paths(data["action"]),
-                   contact=_paths(data.get("contact", ())),
-                   internal=tuple(agency_key(a) for a in data.get("internal", ("police",))),
-                   agencies={agency_key(k): tuple(v) for k, v in (data.get("agencies") or {}).items()})
-
-    def to_dict(self) -> Dict[str, Any]:
-        return {"plan": ["/".join(p) for p in self.plan], "action": ["/".join(p) for p in self.action],
-                "contact": ["/".join(p) for p in self.contact], "internal": list(self.internal),
-                "agencies": {k: list(v) for k, v in self.agencies.items()}}
-
-    def names(self, agency: str, name: Any) -> bool:
-        """Whether a `partners` entry's name shows it is this agency: the agency's own words, or one of
-        the pack's words for it, as whole words."""
-        if not isinstance(name, str):
-            return False
-        text = f" {' '.join(re.findall(r'[a-z0-9]+', name.casefold()))} "
-        words = [agency.replace("-", " ")] + [w.casefold() for w in self.agencies.get(agency, ())]
-        return any(f" {' '.join(re.findall(r'[a-z0-9]+', w))} " in text for w in words if w.strip())
 
 
 def _single(value: Any) -> Optional[str]:

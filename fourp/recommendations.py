@@ -1,12 +1,12 @@
-"""The inspection's recommendations in a pack, and where an audit stands against each at its as-of date."""
+"""Where an audit stands against the pack's recommendations (`fourp.pack_blocks`) at its as-of date."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence
+
+from .pack_blocks import Recommendation, compile_recommendations, force_key  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .pack import Rule
     from .report import Report
 
 __all__ = ["Recommendation", "compile_recommendations", "assess", "force_key", "STATES"]
@@ -14,92 +14,6 @@ __all__ = ["Recommendation", "compile_recommendations", "assess", "force_key", "
 #: not-met: a target does not hold; met: every one does; not-judged: no plan it concerns, or a target rule
 #: that cannot be judged on this audit (a cross-plan rule with no register, say).
 STATES = ("not-met", "not-judged", "met")
-
-
-def force_key(name: Optional[str]) -> str:
-    """A force's name as compared: case, spacing, hyphens (a folder's `thames-valley`) and a leading "the"
-    do not matter."""
-    words = str(name or "").replace("-", " ").replace("_", " ").casefold().split()
-    if words[:1] == ["the"]:
-        words = words[1:]
-    return " ".join(words)
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    """A recommendation (or area for improvement) of the report that plans can evidence."""
-
-    id: str
-    text: str
-    source: str
-    line: str
-    evidence: Tuple[str, ...]
-    no_plan_fails: Tuple[str, ...] = ()
-    portfolio_passes: Tuple[str, ...] = ()
-    kind: str = "recommendation"
-    addressed_to: str = ""
-    forces: Tuple[str, ...] = ()
-    deadline: Optional[dt.date] = None
-
-    def concerns(self, force: Optional[str]) -> bool:
-        return not self.forces or force_key(force) in {force_key(f) for f in self.forces}
-
-    @property
-    def target_text(self) -> str:
-        parts = [f"no plan fails {', '.join(self.no_plan_fails)}"] if self.no_plan_fails else []
-        if self.portfolio_passes:
-            parts.append(f"{', '.join(self.portfolio_passes)} passes across the plans")
-        return "; ".join(parts)
-
-    def to_dict(self) -> Dict[str, Any]:
-        return {"id": self.id, "kind": self.kind, "text": self.text, "source": self.source, "line": self.line,
-                "addressed_to": self.addressed_to, "forces": list(self.forces),
-                "deadline": self.deadline.isoformat() if self.deadline else None, "evidence": list(self.evidence),
-                "target": {"no_plan_fails": list(self.no_plan_fails),
-                           "portfolio_passes": list(self.portfolio_passes)},
-                "target_text": self.target_text}
-
-
-def compile_recommendations(entries: Iterable[Tuple[Mapping[str, Any], Callable[..., Exception]]],
-                            rules: Sequence["Rule"]) -> Tuple[Recommendation, ...]:
-    """Recommendations from a pack's (schema-valid) entries, each with a function that makes the pack error
-    for a sub-path of it (`error(sub_path, reason, code)`); a rule the pack does not have, a rule of the
-    wrong scope for its target, or a deadline that is not a date, is that error."""
-    from .dates import parse_date
-
-    scopes = {rule.id: rule.scope for rule in rules}
-    out = []
-    for data, error in entries:
-        target = data["target"]
-        for key, want in (("evidence", None), ("no_plan_fails", "plan"), ("portfolio_passes", "portfolio")):
-            where: Tuple[Any, ...] = (key,) if key == "evidence" else ("target", key)
-            values = data["evidence"] if key == "evidence" else target.get(key, [])
-            for index, rule_id in enumerate(values):
-                if rule_id not in scopes:
-                    raise error(where + (index,), f"recommendation {data['id']!r} names the rule {rule_id!r}, "
-                                f"which the pack does not have", "unknown-rule")
-                if want is not None and scopes[rule_id] != want:
-                    raise error(where + (index,), f"recommendation {data['id']!r}: {rule_id!r} is a "
-                                f"{scopes[rule_id]} rule; list it under "
-                                f"{'no_plan_fails' if want == 'portfolio' else 'portfolio_passes'}", "invalid-pack")
-        deadline = None
-        if data.get("deadline") is not None:
-            value = data["deadline"]
-            deadline = value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else None
-            if deadline is None and isinstance(value, str):
-                try:
-                    deadline = dt.date.fromisoformat(value)
-                except ValueError:
-                    deadline = parse_date(value)
-            if deadline is None:
-                raise error(("deadline",), f"recommendation {data['id']!r}: deadline {value!r} is not a date "
-                            "(YYYY-MM-DD)", "invalid-pack")
-        out.append(Recommendation(
-            id=data["id"], text=" ".join(data["text"].split()), source=data["source"], line=str(data["line"]),
-            evidence=tuple(data["evidence"]), no_plan_fails=tuple(target.get("no_plan_fails", ())),
-            portfolio_passes=tuple(target.get("portfolio_passes", ())), kind=data.get("kind", "recommendation"),
-            addressed_to=data.get("addressed_to", ""), forces=tuple(data.get("forces", ())), deadline=deadline))
-    return tuple(out)
 
 
 def _failing(reports: Sequence["Report"], rule: str) -> Dict[str, int]:

@@ -296,14 +296,18 @@ def _flavour(name: str) -> str:
 
 def _compiled_templates() -> Any:
     """The shipped templates, compiled once and kept in the user's cache folder (Jinja checks each
-    against its source, so an edited template is compiled again). None when the folder cannot be made."""
+    against its source, so an edited template is compiled again). None when the folder cannot be made.
+
+    Kept apart for each version of fourp's code: compiled code calls the filters as the code of its day
+    defined them (with the context or without), which Jinja's check of the template source cannot see."""
     import jinja2
 
     from .cache import default_cache_dir
+    from .code_identity import code_fingerprint
 
     if os.environ.get("FOURP_NO_CACHE"):
         return None
-    folder = os.path.join(default_cache_dir(), "templates")
+    folder = os.path.join(default_cache_dir(), "templates", code_fingerprint()[:16])
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
     except OSError:

@@ -24,3 +24,16 @@ def test_headings_take_the_colour_of_each_run(monkeypatch, tmp_path):
     assert "\x1b" not in plain and "\x1b" not in again
     for heading in ("Grades", "Across the plans", "Recommendations"):
         assert f"\x1b[1;36m{heading}\x1b[0m" in coloured, heading
+
+
+def test_a_template_compiled_for_html_is_not_reused_for_text(monkeypatch, tmp_path):
+    """`_macros.j2` serves the HTML and the text reports; compiled (and cached) for one, it must not be
+    taken from the cache for the other, or the text report prints HTML entities."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("FOURP_NO_CACHE", raising=False)
+    plan = str(EXAMPLES / "thames-valley-no-results.yaml")
+    args = ["check", plan, "--as-of", "2024-09-30"]
+    html = CliRunner().invoke(main, [*args, "--format", "html"]).output
+    text = CliRunner().invoke(main, [*args, "--no-color"]).output
+    assert "wasn&#39;t clear" in html
+    assert "wasn't clear" in text and "&#39;" not in text

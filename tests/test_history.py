@@ -359,3 +359,15 @@ def test_the_trend_charts_in_chromium(three):
         assert height > 0
         box = browser.evaluate("JSON.stringify(document.querySelector('svg.chart.trend').getBoundingClientRect())")
         assert json.loads(box)["width"] > 200
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "csv", "html"])
+def test_history_with_nothing_to_show(three, tmp_path, fmt):
+    db, _ = three
+    assert run("history", db, "--force", "no such force", "--format", fmt).exit_code == 0
+    empty = tmp_path / "empty.db"
+    history.open_history(str(empty)).close()
+    result = run("history", empty, "--format", fmt)
+    assert result.exit_code == 0
+    if fmt == "text":
+        assert "No audit is recorded" in result.output

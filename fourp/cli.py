@@ -334,9 +334,11 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
     from .config import Exclude, excluded
 
     finder = _finder(config_file, no_config, pack=pack_name, fail_on=fail_on, min_score=min_score,
-                     max_bytes=max_bytes, reports=tuple(reports) or None, jobs=jobs, register=register_file)
+                     max_bytes=max_bytes, reports=tuple(reports) or None, jobs=jobs, register=register_file,
+                     history=history)
     run = _run_settings(finder, paths)
     fail_on, min_score, jobs, register_file = run["fail_on"], run["min_score"], run["jobs"], run["register"]
+    history = run["history"]
     outputs = _outputs(fmt, output, run["reports"], template, [p for p in paths if not os.path.isdir(p)])
     pack_name = run.pack_ref
     pack = _load_pack(pack_name)

@@ -371,3 +371,16 @@ def test_history_with_nothing_to_show(three, tmp_path, fmt):
     assert result.exit_code == 0
     if fmt == "text":
         assert "No audit is recorded" in result.output
+
+
+def test_a_folders_configuration_names_its_history(tmp_path, monkeypatch):
+    plans = tmp_path / "plans"
+    shutil.copytree(EXAMPLES, plans)
+    (plans / "register.csv").unlink()
+    (plans / ".fourp.yaml").write_text("history: ../audits.db\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for day in ("2024-09-30", "2024-10-30"):
+        assert run("audit", "plans", "--as-of", day).exit_code == 1
+    assert [a["as_of"] for a in history.trends(str(tmp_path / "audits.db"))["audits"]] == ["2024-09-30", "2024-10-30"]
+    shown = run("config", "plans").output
+    assert "history" in shown and "audits.db" in shown

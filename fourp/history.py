@@ -47,10 +47,18 @@ MIGRATIONS: Tuple[Tuple[str, ...], ...] = (
                score REAL NOT NULL, grade TEXT NOT NULL,
                failing INTEGER NOT NULL)       -- a finding at error severity""",
         "CREATE INDEX plans_by_audit ON plans(audit_id)",
+        # A rule's result is a row per plan and rule (300,000 for an audit of 10,000 plans): rules and
+        # statuses are numbered once, so a row is a few bytes; the view reads it back in words.
+        "CREATE TABLE rules (id INTEGER PRIMARY KEY, rule TEXT NOT NULL UNIQUE)",
+        "CREATE TABLE statuses (id INTEGER PRIMARY KEY, status TEXT NOT NULL UNIQUE)",
         """CREATE TABLE rule_results (
                plan INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
-               rule TEXT NOT NULL, status TEXT NOT NULL, findings INTEGER NOT NULL,
+               rule INTEGER NOT NULL REFERENCES rules(id), status INTEGER NOT NULL REFERENCES statuses(id),
+               findings INTEGER NOT NULL,
                PRIMARY KEY (plan, rule)) WITHOUT ROWID""",
+        """CREATE VIEW plan_rule_results AS
+               SELECT r.plan, ru.rule, s.status, r.findings FROM rule_results r
+               JOIN rules ru ON ru.id = r.rule JOIN statuses s ON s.id = r.status""",
     ),
     (  # 2: the cross-plan rules' results and the recommendations' state at each audit
         """CREATE TABLE portfolio_results (
@@ -151,14 +159,31 @@ def _migrate(db: sqlite3.Connection, path: str) -> None:
 
 # -- recording ------------------------------------------------------------------------------------------------
 
-def _insert_plan(db: sqlite3.Connection, audit_id: int, report: Any) -> None:
+class _Numbers:
+    """The numbers of rules and statuses in the history, adding those it does not hold yet."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.known: Dict[Tuple[str, str], int] = {}
+
+    def __call__(self, table: str, value: str) -> int:
+        key = (table, value)
+        if key not in self.known:
+            column = "rule" if table == "rules" else "status"
+            self.db.execute(f"INSERT OR IGNORE INTO {table} ({column}) VALUES (?)", (value,))
+            self.known[key] = self.db.execute(f"SELECT id FROM {table} WHERE {column} = ?", (value,)).fetchone()[0]
+        return self.known[key]
+
+
+def _insert_plan(db: sqlite3.Connection, audit_id: int, report: Any, number: _Numbers) -> None:
     cursor = db.execute(
         "INSERT INTO plans (audit_id, plan_id, file, force, lro, status, score, grade, failing) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (audit_id, report.plan_id, report.file, report.force, report.lro, report.status, report.score,
          report.grade, int(report.failed("error"))))
     db.executemany("INSERT OR REPLACE INTO rule_results (plan, rule, status, findings) VALUES (?, ?, ?, ?)",
-                   [(cursor.lastrowid, r.rule, r.status, r.findings) for r in report.results])
+                   [(cursor.lastrowid, number("rules", r.rule), number("statuses", r.status), r.findings)
+                    for r in report.results])
 
 
 def record(path: str, result: Any, paths: Sequence[str] = (), recommendations: Sequence[Mapping[str, Any]] = (),
@@ -180,8 +205,9 @@ def record(path: str, result: Any, paths: Sequence[str] = (), recommendations: S
                 "unreadable) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (when, result.as_of.isoformat(), result.pack, result.pack_version, __version__,
                  json.dumps(list(paths)), len(result.reports), len(result.errors))).lastrowid
+            number = _Numbers(db)
             for report in result.reports:
-                _insert_plan(db, audit_id, report)
+                _insert_plan(db, audit_id, report, number)
             db.executemany("INSERT INTO portfolio_results (audit_id, rule, status, findings) VALUES (?, ?, ?, ?)",
                            [(audit_id, r["rule"], r["status"], r["findings"])
                             for r in (result.portfolio or {}).get("results", ())])
@@ -235,8 +261,9 @@ def trends(path: str, pack: Optional[str] = None, force: Optional[str] = None,
         db.create_function("force_key", 1, force_key, deterministic=True)
         only_force = " AND force_key(p.force) = ?" if force is not None else ""
         rule_rows = db.execute(
-            "SELECT p.audit_id, p.force, r.rule, SUM(r.status IN ('fail', 'error')), "
-            "SUM(r.status != 'not-applicable') FROM rule_results r JOIN plans p ON r.plan = p.id "
+            "SELECT p.audit_id, p.force, ru.rule, SUM(s.status IN ('fail', 'error')), "
+            "SUM(s.status != 'not-applicable') FROM rule_results r JOIN plans p ON r.plan = p.id "
+            "JOIN rules ru ON ru.id = r.rule JOIN statuses s ON s.id = r.status "
             f"WHERE p.audit_id IN ({_in(ids)}){only_force} GROUP BY p.audit_id, p.force, r.rule",
             ids + ([force_key(force)] if force is not None else [])).fetchall() if ids else []
         portfolio = db.execute(f"SELECT audit_id, rule, status, findings FROM portfolio_results "

@@ -166,6 +166,11 @@ def test_the_history_holds_no_plan_text_and_only_its_owner_reads_it(tmp_path):
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA user_version").fetchone()[0] == history.SCHEMA_VERSION
         columns = {row[1] for row in conn.execute("PRAGMA table_info(plans)")}
+        # each rule's result, read back in words through the view
+        rows, rules = conn.execute("SELECT count(*), count(DISTINCT rule) FROM plan_rule_results").fetchone()
+        assert rules > 20 and rows == 7 * rules
+        assert {s for (s,) in conn.execute("SELECT DISTINCT status FROM plan_rule_results")} <= {
+            "pass", "fail", "waived", "not-applicable", "error"}
     assert columns == {"id", "audit_id", "plan_id", "file", "force", "lro", "status", "score", "grade", "failing"}
 
 
@@ -177,8 +182,8 @@ SCRIPT = textwrap.dedent("""
     plans, db, marker, pause = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3]), float(sys.argv[4])
     result = audit.audit([plans], as_of=datetime.date(2024, 9, 30), jobs=1)
     original, written = history._insert_plan, []
-    def slow(conn, audit_id, report):  # write three plans' rows, then stop inside the transaction
-        original(conn, audit_id, report)
+    def slow(conn, audit_id, report, number):  # write three plans' rows, then stop inside the transaction
+        original(conn, audit_id, report, number)
         written.append(report)
         if len(written) == 3:
             marker.write_text("inside")

@@ -223,7 +223,7 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
           max_bytes: int = DEFAULT_MAX_BYTES,
           progress: Optional[Callable[[int, int], None]] = None,
           register: Optional[Register] = None, cache: Optional[ResultsCache] = None,
-          settings: Optional[Callable[[str], PlanSettings]] = None) -> AuditReport:
+          settings: Optional[Callable[[str], PlanSettings]] = None, force_from: str = "field") -> AuditReport:
     """Audits every plan under `paths`, then judges the pack's portfolio rules across them.
 
     `pack_ref` (a pack name or path) lets worker processes load the pack themselves, once each; with only
@@ -235,6 +235,8 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
     `settings` gives each plan file its own pack, size limit and exclusion (from its folder's
     `.fourp.yaml`): the plans are grouped by pack and each group evaluated with its own, while the
     cross-plan rules (of `pack`) still see every plan. The summary's `packs` says which pack judged which.
+    `force_from="folder"` takes each plan's force from its folder (`fourp.region.forces_from_folders`)
+    instead of its `force` field.
     """
     as_of = as_of or dt.date.today()
     if pack is None:
@@ -313,6 +315,10 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
     results = [_sharing(r, shared) for r in slots if r is not None]
     reports = _judged_with_other_plans(tuple(r for r in results if isinstance(r, Report)), file_group, as_of,
                                        names)
+    if force_from == "folder":
+        from .region import forces_from_folders
+
+        reports = forces_from_folders(reports, paths)
     errors = tuple(discovery_errors) + tuple(_as_error(r) for r in results if isinstance(r, dict))
     from .portfolio import FACTS_KEY, evaluate_portfolio, reader_for_files
 

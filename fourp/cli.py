@@ -313,12 +313,18 @@ def _progress_wanted() -> bool:
 @click.option("--exclude", "exclude_globs", multiple=True, metavar="GLOB",
               help="Leave out files and folders matching GLOB under each DIR (repeatable): `archive`, "
                    "`*.draft.yaml`, `surrey/old/**`.")
+@click.option("--history", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
+              help="Record this audit in a history file (SQLite; made if absent) and show the trend "
+                   "(see `fourp history`).")
+@click.option("--force-from", type=click.Choice(["field", "folder"]), default="field", show_default=True,
+              help="Each plan's force: its `force` field, or its folder (one folder of force folders, or "
+                   "one folder per force).")
 def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_on: Optional[str],
           min_score: Optional[float], fmt: str, output: Optional[str], reports: Sequence[Tuple[str, str]],
           template: Optional[str], max_findings: int, no_color: bool, max_bytes: Optional[int], sort: str,
           jobs: Optional[int], baseline: Optional[str], register_file: Optional[str], no_cache: bool,
           cache_dir: Optional[str], config_file: Optional[str], no_config: bool,
-          exclude_globs: Sequence[str]) -> None:
+          exclude_globs: Sequence[str], history: Optional[str], force_from: str) -> None:
     """Audit every plan under the given folders and files: a summary, each plan's result, breakdowns.
 
     Exit codes: 0 every plan passes; 1 a plan fails (with --baseline: on its new findings), or, without
@@ -336,9 +342,11 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
     from .config import Exclude, excluded
 
     finder = _finder(config_file, no_config, pack=pack_name, fail_on=fail_on, min_score=min_score,
-                     max_bytes=max_bytes, reports=tuple(reports) or None, jobs=jobs, register=register_file)
+                     max_bytes=max_bytes, reports=tuple(reports) or None, jobs=jobs, register=register_file,
+                     history=history)
     run = _run_settings(finder, paths)
     fail_on, min_score, jobs, register_file = run["fail_on"], run["min_score"], run["jobs"], run["register"]
+    history = run["history"]
     outputs = _outputs(fmt, output, run["reports"], template, [p for p in paths if not os.path.isdir(p)])
     pack_name = run.pack_ref
     pack = _load_pack(pack_name)
@@ -357,20 +365,25 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
 
     earlier = _load_input(baseline, load_baseline, BaselineError, "baseline")
     register = _load_input(register_file, load_register, RegisterError, "register")
+    _check_history(history, paths)
     progress = _Progress() if _progress_wanted() else None
     try:
         result = auditing.audit(list(paths), pack=pack, pack_ref=pack_name, as_of=as_of, jobs=jobs,
                                 exclude=[p for _, p in outputs if p] + ([baseline] if baseline else [])
-                                + ([register_file] if register_file else []),
+                                + ([register_file] if register_file else []) + ([history] if history else []),
                                 max_bytes=run["max_bytes"], progress=progress, register=register,
-                                cache=None if no_cache else ResultsCache(cache_dir), settings=plan_settings)
+                                cache=None if no_cache else ResultsCache(cache_dir), settings=plan_settings,
+                                force_from=force_from)
     finally:
         if progress is not None:
             progress.close()
     comparison = compare(earlier, [r.to_dict() for r in result.reports]) if earlier is not None else None
+    extra, problems = _progress_views(result, pack, paths, history, run["max_bytes"])
     data = audit_data(result, pack, sort=sort, worst=max_findings, fail_on=fail_on, min_score=min_score,
-                      comparison=comparison)
-    problems = _emit(outputs, data, audit_document(result, comparison), template, no_color)
+                      comparison=comparison, **extra)
+    document = audit_document(result, comparison)
+    document.update(recommendations=extra["recommendations"], region=extra["region"])
+    problems += _emit(outputs, data, document, template, no_color)
     if not result.reports and not result.errors:
         problems.append(f"no plan files (.yaml, .yml, .json) found under {', '.join(paths)}")
     for error in result.errors:
@@ -385,6 +398,110 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
                else result.failed(fail_on, min_score) or result.portfolio_failed(fail_on))
     if failing:
         sys.exit(EXIT_FAILED)
+
+
+def _check_history(history: Optional[str], paths: Sequence[str]) -> None:
+    """A history that cannot be used stops the audit before it starts, naming the file and why."""
+    from .history import HistoryError, open_history
+    from .plan import PLAN_SUFFIXES
+
+    if history is None:
+        return
+    if history.lower().endswith(PLAN_SUFFIXES) or os.path.realpath(history) in {os.path.realpath(p) for p in paths}:
+        raise click.ClickException(f"{history} is (or looks like) a plan; fourp never writes over a plan")
+    try:
+        open_history(history).close()
+    except HistoryError as exc:
+        raise click.ClickException(f"bad history: {exc}") from None
+
+
+def _progress_views(result: Any, pack: RulePack, paths: Sequence[str], history: Optional[str],
+                    max_bytes: int) -> Tuple[Dict[str, Any], List[str]]:
+    """The recommendations' state, the regional view and (recording the audit first) the history's trend,
+    for the reports; and any problem recording it."""
+    from .history import HistoryError, record, trends
+    from .region import assess_audit, regional_view
+
+    extra: Dict[str, Any] = {"recommendations": assess_audit(result, pack, max_bytes),
+                             "region": regional_view(result, pack), "history": None}
+    problems = []
+    if history is not None:
+        try:
+            record(history, result, paths, extra["recommendations"])
+            extra["history"] = trends(history, pack=pack.name)
+        except HistoryError as exc:
+            problems.append(f"this audit is not recorded in the history: {exc}")
+    return extra, problems
+
+
+@main.command(name="history")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
+              help="Write the trend to FILE (atomically) instead of printing it.")
+@click.option("--pack", "pack_name", metavar="NAME", default=None, help="Only the audits with this pack.")
+@click.option("--force", metavar="NAME", default=None, help="Only this force's plans.")
+@click.option("--last", type=click.IntRange(1), default=None, help="Only the latest N audits.")
+@click.option("--no-color", is_flag=True, help="No colour (also when NO_COLOR is set).")
+def history_command(file: str, fmt: str, output: Optional[str], pack_name: Optional[str], force: Optional[str],
+                    last: Optional[int], no_color: bool) -> None:
+    """Print the trend across the audits recorded in FILE: per force and per rule, movers, recommendations."""
+    from .history import HistoryError, format_trends, trends
+    from .render import colour_wanted
+
+    if output is not None and output.lower().endswith((".yaml", ".yml")):
+        raise click.ClickException(f"{output} looks like a plan; fourp never writes over a plan")
+    try:
+        data = trends(file, pack=pack_name, force=force, last=last)
+    except HistoryError as exc:
+        raise click.ClickException(f"bad history: {exc}") from None
+    _emit_text(format_trends(data, fmt, colour=output is None and colour_wanted(sys.stdout, no_color)), output)
+
+
+def _emit_text(text: str, output: Optional[str]) -> None:
+    from .output import write_atomic
+
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_atomic(output, text)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
+    click.echo(f"fourp: wrote {output}", err=True)
+
+
+@main.command()
+@click.argument("plans", nargs=-1, required=True, type=click.Path(path_type=str), metavar="DIR|FILE...")
+@click.option("-o", "--output", "directory", required=True, type=click.Path(file_okay=False, path_type=str),
+              metavar="DIR", help="Write each agency's folder here (made if absent).")
+@pack_option
+@click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
+              help="Refuse plan files larger than this.")
+def partners(plans: Sequence[str], directory: str, pack_name: Optional[str], max_bytes: int) -> None:
+    """Write, for each partner agency that owns actions, its own folder: those actions and its contacts.
+
+    Only the fields the pack's `partners:` allow-list names leave a plan (HTML and CSV in DIR/AGENCY/).
+    """
+    from .partners import PartnerError, write_partner_packs
+
+    pack = _load_pack(pack_name)
+    try:
+        written, errors = write_partner_packs(list(plans), directory, pack.partners, max_bytes=max_bytes)
+    except PartnerError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write the partner files: {exc.strerror or exc}") from None
+    if not written:
+        click.echo("fourp: no partner agency owns an action in these plans; nothing written", err=True)
+    for work, folder in written:
+        click.echo(f"fourp: wrote {folder} ({len(work.actions)} action{'s' if len(work.actions) != 1 else ''})",
+                   err=True)
+    for error in errors:
+        click.echo(f"fourp: {error}", err=True)
+    if errors:
+        sys.exit(EXIT_USAGE)
 
 
 @main.command()

@@ -16,9 +16,9 @@ CONFIG_NAME = ".fourp.yaml"
 #: What applies where no configuration file or option says otherwise.
 DEFAULTS: Mapping[str, Any] = {"pack": "hmicfrs-2024", "mapping": None, "register": None, "fail_on": "error",
                                "min_score": 0.0, "exclude": (), "max_bytes": DEFAULT_MAX_BYTES, "jobs": None,
-                               "reports": ()}
+                               "reports": (), "history": None}
 #: Settings that name a file, read relative to the folder of the configuration file that names them.
-_PATHS = ("mapping", "register")
+_PATHS = ("mapping", "register", "history")
 #: A configuration file is a few lines; anything larger is not one (and is refused unread).
 _MAX_CONFIG_BYTES = 256 * 1024
 

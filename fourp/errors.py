@@ -48,6 +48,12 @@ CODES = {
     "invalid-register": "the register cannot be used",
     "invalid-baseline": "the baseline cannot be used",
     "invalid-template": "the template cannot be loaded or rendered",
+    # audit histories and partner packs
+    "invalid-history": "the history file cannot be used: not SQLite, or a SQLite database that is not a fourp history",
+    "newer-history": "the history was written by a newer fourp (its schema is newer than this fourp reads)",
+    "history-busy": "another audit held the history longer than the busy timeout",
+    "no-allow-list": "the pack has no `partners:` allow-list, so nothing may leave a plan",
+    "unsafe-output": "a partner file would be written outside its folder, through a link or over a plan",
     "invalid": "any other problem",
 }
 

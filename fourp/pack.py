@@ -124,6 +124,10 @@ class RulePack:
     files: Tuple[str, ...]  # the pack file first, then what it extends
     #: Where the pack's files use the language's old spellings (read as the new; `fourp verify` lists them).
     old_spellings: Tuple[OldSpelling, ...] = ()
+    #: The inspection's recommendations plans can evidence (`fourp.recommendations`).
+    recommendations: Tuple[Any, ...] = ()
+    #: What `fourp partners` may give a partner agency (`fourp.partners.PartnerPolicy`), or None.
+    partners: Any = None
 
     @property
     def file(self) -> str:
@@ -288,6 +292,11 @@ def _read(file: str, stack: Tuple[str, ...]
     for key in ("name", "title", "version", "description", "source", "grades"):
         if key in data:
             meta[key] = data[key]
+    if "partners" in data:  # replaced whole: an allow-list is read as one list, never merged
+        meta["partners"] = data["partners"]
+    recommendations = meta.setdefault("recommendations", {})  # by id: a child replaces its parent's
+    for index, entry in enumerate(data.get("recommendations") or ()):
+        recommendations[entry["id"]] = (entry, raw, ("recommendations", index))
     known = {s.data["id"]: s for s in specs}
     for index, rule in enumerate(data.get("rules") or ()):
         if rule["id"] in known:
@@ -441,10 +450,19 @@ def _load_file(file: str) -> RulePack:
     grades = tuple(Grade(g["grade"], float(g["min"]), g.get("basis", ""), dict(g.get("max_failed") or {}))
                    for g in sorted(meta.get("grades") or _DEFAULT_GRADES, key=lambda g: -g["min"]))
     version = meta.get("version")
+    from .pack_blocks import PartnerPolicy, compile_recommendations
+
+    def error_at(raw: _Raw, path: Tuple[Any, ...]) -> Any:
+        return lambda sub, reason, code=None: raw.error(path + sub, reason, code)
+
+    recommendations = compile_recommendations(
+        ((entry, error_at(raw, path)) for entry, raw, path in (meta.get("recommendations") or {}).values()), rules)
+    partners = PartnerPolicy.from_pack(meta["partners"]) if meta.get("partners") else None
     return RulePack(name=meta.get("name", os.path.basename(file)), title=meta.get("title", ""),
                     version=str(version) if version is not None else None,
                     description=meta.get("description", ""), source=meta.get("source") or {},
-                    grades=grades, rules=rules, files=tuple(files), old_spellings=tuple(old))
+                    grades=grades, rules=rules, files=tuple(files), old_spellings=tuple(old),
+                    recommendations=recommendations, partners=partners)
 
 
 _DEFAULT_GRADES = [{"grade": "outstanding", "min": 90}, {"grade": "good", "min": 75},

@@ -224,7 +224,13 @@ def _finalize(escape: Any) -> Any:
 
 def _style(flavour: str, colour: bool) -> Any:
     """`{{ text | style("bold", "red") }}`: ANSI colour in text on a terminal; only escaping elsewhere."""
-    def style(text: Any, *names: str) -> str:
+    import jinja2
+
+    # Taking the context keeps Jinja from folding `{{ "Grades" | style("bold") }}` into a constant when it
+    # compiles a template: the compiled template is cached on disk, so it would keep the colour (or its
+    # absence) of the first run, and a report written to a file could carry a terminal's colour codes.
+    @jinja2.pass_context
+    def style(context: Any, text: Any, *names: str) -> str:
         text = "" if text is None else text
         if flavour == "html":
             return Markup.escape(text)
@@ -288,16 +294,22 @@ def _flavour(name: str) -> str:
     return "text"
 
 
-def _compiled_templates() -> Any:
+def _compiled_templates(flavour: str) -> Any:
     """The shipped templates, compiled once and kept in the user's cache folder (Jinja checks each
-    against its source, so an edited template is compiled again). None when the folder cannot be made."""
+    against its source, so an edited template is compiled again). None when the folder cannot be made.
+
+    Kept apart for each version of fourp's code (compiled code calls the filters as the code of its day
+    defined them, with the context or without) and for each flavour (`_macros.j2` compiled for HTML
+    escapes what it prints; the same file compiled for text must not): Jinja's check of the template
+    source sees neither."""
     import jinja2
 
     from .cache import default_cache_dir
+    from .code_identity import code_fingerprint
 
     if os.environ.get("FOURP_NO_CACHE"):
         return None
-    folder = os.path.join(default_cache_dir(), "templates")
+    folder = os.path.join(default_cache_dir(), "templates", code_fingerprint()[:16], flavour)
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
     except OSError:
@@ -314,7 +326,7 @@ def _environment(flavour: str, colour: bool, sandboxed: bool, search: str) -> An
     escape = {"html": None, "markdown": markdown_escape, "text": _visible_controls}[flavour]
     env = cls(loader=jinja2.FileSystemLoader(search), autoescape=flavour == "html", trim_blocks=True,
               lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.ChainableUndefined,
-              finalize=_finalize(escape), bytecode_cache=None if sandboxed else _compiled_templates())
+              finalize=_finalize(escape), bytecode_cache=None if sandboxed else _compiled_templates(flavour))
     env.filters["style"] = _style(flavour, colour)
     env.filters["group_p"] = _group
     env.filters["wrap"] = _wrap

@@ -245,4 +245,4 @@ def test_stdin_errors_and_limits():
 def test_config_schema_is_printed():
     schema = json.loads(run("schema", "config").stdout)
     assert {"pack", "mapping", "register", "fail_on", "min_score", "exclude", "max_bytes", "jobs", "reports",
-            "extends"} == set(schema["properties"])
+            "history", "extends"} == set(schema["properties"])

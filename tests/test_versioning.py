@@ -8,7 +8,7 @@ import re
 import yaml
 
 import fourp
-from fourp import cache, output, pack_cache, report
+from fourp import cache, history, output, pack_cache, report
 
 from conftest import ROOT
 
@@ -28,6 +28,7 @@ CARRIED = {
     "report format": lambda: report.REPORT_FORMAT,
     "results cache format": lambda: cache.CACHE_FORMAT,
     "pack cache format": lambda: pack_cache._FORMAT,
+    "audit history schema": lambda: history.SCHEMA_VERSION,
     "SARIF (not fourp's)": lambda: output.SARIF_VERSION,
 }
 

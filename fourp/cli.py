@@ -578,14 +578,14 @@ def kinds(name: Optional[str]) -> None:
 
 
 @main.command()
-@click.argument("which", type=click.Choice(["plan", "pack", "config"]))
+@click.argument("which", type=click.Choice(["plan", "pack", "config", "mapping"]))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
               help="Write the schema to FILE (atomically) instead of printing it; point your editor at it.")
 @click.option("--editor", is_flag=True,
               help="The editor's version: a plan's field names the format does not have are flagged as "
                    "likely misspellings (fourp check accepts them).")
 def schema(which: str, output: Optional[str], editor: bool) -> None:
-    """Print the JSON Schema of a plan, a rule pack or a .fourp.yaml."""
+    """Print the JSON Schema of a plan, a rule pack, a .fourp.yaml or a mapping of a Word or Excel template."""
     from .schemas import editor_schema, schema as get_schema
 
     text = json.dumps(editor_schema(which) if editor else get_schema(which), indent=2) + "\n"

@@ -151,7 +151,7 @@ def evaluate(plan: Plan, pack: RulePack, as_of: Optional[dt.date] = None,
                 rule=rule.id, severity=rule.severity, message=message, path=pointer(problem.path),
                 line=line_col[0] if line_col else None, column=line_col[1] if line_col else None,
                 title=rule.title, remediation=rule.remediation, weight=rule.weight, ps=rule.ps,
-                file=plan.source, quote=_quote(data, problem.path)))
+                file=plan.source, quote=_quote(data, problem.path), place=plan.place(problem.path)))
     order = {r.id: n for n, r in enumerate(pack.plan_rules)}
     results.sort(key=lambda r: order.get(r.rule, 0))
     score, p_scores = score_results(results)

@@ -129,7 +129,7 @@ def to_json(document: Any) -> str:
 
 CSV_COLUMNS = ("record", "file", "plan_id", "force", "lro", "status", "score", "grade", "pursue", "prevent",
                "protect", "prepare", "errors", "warnings", "infos", "rule", "severity", "title", "message",
-               "path", "line", "column", "quote", "remediation", "baseline")
+               "path", "line", "column", "quote", "remediation", "baseline", "place")
 # A cell a spreadsheet would read as a formula (or as the start of one, after a tab or line break).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -167,7 +167,7 @@ def to_csv(data: Dict[str, Any]) -> str:
             row(record="finding", **plan, rule=finding["rule"], severity=finding["severity"],
                 title=finding["title"], message=finding["message"], path=finding["path"], line=finding["line"],
                 column=finding["column"], quote=finding["quote"], remediation=finding["remediation"],
-                baseline="new" if baseline else None)
+                baseline="new" if baseline else None, place=(finding.get("place") or {}).get("text"))
     for finding in (data.get("portfolio") or {}).get("findings", []):
         row(record="portfolio", file="; ".join(finding.get("files", [])), rule=finding["rule"],
             severity=finding["severity"], title=finding["title"], message=finding["message"],
@@ -363,6 +363,9 @@ def to_sarif(data: Dict[str, Any]) -> str:
             place = location(report["file"], finding["line"], finding["column"], where)
             if finding["path"]:
                 place["logicalLocations"] = [{"fullyQualifiedName": finding["path"]}]
+            if finding.get("place"):  # a Word or Excel plan: the place in words, and as its parts
+                place["message"] = {"text": finding["place"]["text"]}
+                place["properties"] = {"place": finding["place"]}
             result: Dict[str, Any] = {
                 "ruleId": finding["rule"], "level": _SARIF_LEVEL[finding["severity"]],
                 "message": {"text": finding["message"]}, "locations": [place],
@@ -401,8 +404,15 @@ def to_sarif(data: Dict[str, Any]) -> str:
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 
+_MIME = {".json": "application/json",
+         ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+         ".docm": "application/vnd.ms-word.document.macroEnabled.12",
+         ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12"}
+
+
 def _mime(path: Optional[str]) -> str:
-    return "application/json" if (path or "").lower().endswith(".json") else "application/yaml"
+    return _MIME.get(os.path.splitext(path or "")[1].lower(), "application/yaml")
 
 
 def _as_of(data: Dict[str, Any]) -> Optional[str]:

@@ -183,12 +183,22 @@ class Plan:
     data: Any
     source: Optional[str] = None
     text: Optional[str] = field(default=None, repr=False, compare=False)
-    _locator: Optional[Locator] = field(default=None, repr=False, compare=False)
+    #: Turns a document path into a location: a `Locator` (line, column) for YAML and JSON, or a reader's
+    #: own with a `place(path)` as well for Word and Excel.
+    _locator: Optional[Any] = field(default=None, repr=False, compare=False)
+    #: What the reader wants the user told about the file (a macro-enabled file's macros were ignored).
+    notes: Tuple[str, ...] = field(default=(), compare=False)
 
     def locate(self, path: Sequence[Key]) -> Optional[Tuple[int, int]]:
         if self._locator is None:
             return None
         return self._locator.locate(path)
+
+    def place(self, path: Sequence[Key]) -> Any:
+        """Where the value at `path` is in a Word or Excel plan (a `fourp.report.Place`), or None for a
+        text plan, whose lines and columns say where."""
+        place = getattr(self._locator, "place", None)
+        return place(path) if place is not None else None
 
 
 def plan_from_data(data: Any, source: Optional[str] = None) -> Plan:

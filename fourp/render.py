@@ -16,7 +16,7 @@ from markupsafe import Markup
 from .errors import FourpError
 from .pack import RulePack
 from .plan import PlanError
-from .report import SEVERITIES, Report
+from .report import SEVERITIES, Report, location_text
 
 __all__ = ["template_data", "audit_data", "render", "TEXT_FORMATS", "AUDIT_FORMATS", "colour_wanted",
            "TemplateProblem", "SORT_KEYS", "check_template", "markdown_escape"]
@@ -107,9 +107,8 @@ def _view(report: Dict[str, Any], rules: Dict[str, Any], fail_on: str, min_score
         view["findings"] = [f for f, is_new in zip(report["findings"], new) if is_new]
         view["baseline"] = {"new": len(view["findings"]), "unchanged": len(report["findings"]) - len(view["findings"])}
     file = report.get("file")
-    view["findings"] = [dict(f, file=file, location=":".join(
-        [file or "<plan>"] + ([str(f["line"]), str(f["column"])] if f["line"] is not None else [])))
-        for f in view["findings"]]
+    view["findings"] = [dict(f, file=file, location=location_text(
+        file, f["line"], f["column"], (f.get("place") or {}).get("text"))) for f in view["findings"]]
     view["groups"] = _grouped(view["findings"], rules)
     view["verdict"] = _verdict(report)
     view["fails"] = _fails(view["findings"], report["score"], fail_on, min_score)

@@ -5,13 +5,35 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional, Tuple
 
-__all__ = ["Finding", "RuleResult", "Waiver", "Report", "SEVERITIES", "STATUSES", "REPORT_FORMAT"]
+__all__ = ["Place", "Finding", "RuleResult", "Waiver", "Report", "SEVERITIES", "STATUSES", "REPORT_FORMAT"]
 
 #: Most serious first; a finding's rank in what to fix first starts here.
 SEVERITIES = ("error", "warning", "info")
 STATUSES = ("pass", "fail", "waived", "not-applicable", "error")
 #: The version of the JSON shape of `Report.to_dict()`; bumped when a field changes meaning.
 REPORT_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a value is in a Word or Excel plan, in words an officer can follow and as its parts.
+
+    `text` is what reports show ("Pursue actions table, row 3, Result"; "sheet Actions, cell H7 (Result)");
+    `part` is the table's caption or the sheet, `row` the table's row (1 for the first entry) or the sheet's,
+    `field` the column heading or label, `cell` the sheet's cell reference.
+    """
+
+    text: str
+    part: Optional[str] = None
+    row: Optional[int] = None
+    field: Optional[str] = None
+    cell: Optional[str] = None
+    sheet: Optional[str] = None
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {name: value for name, value in (("text", self.text), ("part", self.part), ("row", self.row),
+                                                ("field", self.field), ("cell", self.cell),
+                                                ("sheet", self.sheet)) if value is not None}
 
 
 @dataclass(frozen=True)
@@ -30,19 +52,30 @@ class Finding:
     ps: Tuple[str, ...] = ()
     file: Optional[str] = None
     quote: Optional[str] = None
+    #: In a Word or Excel plan, the place in the document (lines and columns mean nothing there).
+    place: Optional[Place] = None
 
     @property
     def location(self) -> str:
-        parts = [self.file or "<plan>"]
-        if self.line is not None:
-            parts += [str(self.line), str(self.column)]
-        return ":".join(parts)
+        return location_text(self.file, self.line, self.column, self.place.text if self.place else None)
 
     def to_dict(self) -> Dict[str, Any]:
         return {"rule": self.rule, "severity": self.severity, "message": self.message, "path": self.path,
                 "line": self.line, "column": self.column, "title": self.title,
                 "remediation": self.remediation, "weight": self.weight, "ps": list(self.ps),
-                "quote": self.quote}
+                "quote": self.quote, "place": self.place.to_dict() if self.place else None}
+
+
+def location_text(file: Optional[str], line: Optional[int], column: Optional[int],
+                  place: Optional[str] = None) -> str:
+    """`plan.yaml:42:7`, or `plan.docx: Pursue actions table, row 3, Result`: the one way every report
+    words a finding's location."""
+    if place:
+        return f"{file or '<plan>'}: {place}"
+    parts = [file or "<plan>"]
+    if line is not None:
+        parts += [str(line), str(column)]
+    return ":".join(parts)
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,13 @@ from typing import Any, Callable, Dict, Optional
 __all__ = ["SCHEMAS", "schema", "editor_schema", "plan_validator", "pack_validator", "plan_is_valid", "plan_surely_valid"]
 
 
-#: The schemas `fourp schema NAME` prints.
-SCHEMAS = ("plan", "pack", "config")
+#: The schemas `fourp schema NAME` prints (mapping: of a Word or Excel template).
+SCHEMAS = ("plan", "pack", "config", "mapping")
 
 
 @lru_cache(maxsize=None)
 def schema(name: str) -> dict:
-    """The schema named `plan`, `pack` or `config`, as parsed JSON."""
+    """The schema named `plan`, `pack`, `config` or `mapping` (of a Word or Excel template), as parsed JSON."""
     if name not in SCHEMAS:
         raise ValueError(f"no schema named {name!r}; there are {', '.join(SCHEMAS)}")
     return json.loads(resources.files(__name__).joinpath(f"{name}.schema.json").read_text("utf-8"))

@@ -1,0 +1,49 @@
+"""What the Word and Excel readers share: choosing the mapping that fits, and the plan or "not a plan"."""
+from __future__ import annotations
+
+from typing import Any, Callable, List, Sequence, Tuple
+
+from ..plan import Plan, PlanError
+from .layout import Grid, OfficeLocator, Passage, Reading, apply
+from .mapping import Mapping, shipped_mapping
+
+__all__ = ["read_office"]
+
+
+def _looked_like(grids: Sequence[Grid], passages: Sequence[Passage], what: str) -> str:
+    """What a document that is not a plan holds, in a few words, so a supervisor knows what it is."""
+    if not grids and not passages:
+        return f"this {what} has no tables or headings"
+    shown = []
+    for grid in grids[:3]:
+        first = next((row for row in grid.rows if any(isinstance(c, str) and c.strip() for c in row)), ())
+        headings = ", ".join(str(c).strip() for c in first[:6] if str(c or "").strip())
+        name = f"sheet {grid.caption}" if grid.sheet else f"a table under {grid.caption!r}" if grid.caption \
+            else "a table"
+        shown.append(f"{name} headed {headings}" if headings else name)
+    if not grids:
+        shown.append("headings " + ", ".join(p.heading for p in passages[:4]))
+    return f"this {what} holds " + "; ".join(shown)
+
+
+def read_office(path: str, package: Any, fmt: str, mappings: Sequence[Mapping],
+                parts: Callable[[Mapping], Tuple[List[Grid], List[Passage]]], what: str) -> Plan:
+    """Reads the document through each mapping for its format (the user's first, then fourp's own) and
+    keeps the reading that finds the most of a plan."""
+    candidates = [m for m in mappings if m.format == fmt] + [shipped_mapping(fmt)]
+    best: Reading = Reading()
+    grids: List[Grid] = []
+    passages: List[Passage] = []
+    for mapping in candidates:
+        grids, passages = parts(mapping)
+        reading = apply(mapping, grids, passages)
+        if reading.values > best.values:
+            best = reading
+    if not best.values:
+        raise PlanError(path, f"not a plan: {_looked_like(grids, passages, what)}, and none of a plan's "
+                        "fields (plan reference, threat, LRO, actions...) where the mapping looks for them",
+                        hint=f"if it is a plan in your force's own template, describe the template in a mapping "
+                             f"file and give it with --mapping (see docs/office.md); if not, keep it out of "
+                             f"the folder")
+    notes = list(package.notes) + best.notes
+    return Plan(data=best.data, source=path, _locator=OfficeLocator(best.places), notes=tuple(notes))

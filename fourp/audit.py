@@ -16,7 +16,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 from .cache import ResultsCache
 from .names import person_key
 from .pack import RulePack, load_pack
-from .plan import DEFAULT_MAX_BYTES, PLAN_SUFFIXES, PlanError, load_plan
+from .plan import DEFAULT_MAX_BYTES, PlanError
 from .register import Register
 from .report import Report
 
@@ -27,12 +27,18 @@ _GRADE_BINS = tuple(range(0, 100, 10))
 
 
 def discover(paths: Sequence[str], exclude: Sequence[str] = (),
-             errors: Optional[List[PlanError]] = None) -> List[str]:
-    """Every plan file under the paths, sorted: YAML and JSON files, hidden folders and files skipped, the
-    excluded paths (the audit's own outputs) skipped, symbolic links to folders not followed (no loops).
+             errors: Optional[List[PlanError]] = None,
+             skipped: Optional[List[Dict[str, str]]] = None) -> List[str]:
+    """Every plan file under the paths, sorted: files of the formats `fourp.read` registers (YAML, JSON,
+    Word, Excel), hidden folders and files skipped, the excluded paths (the audit's own outputs) skipped,
+    symbolic links to folders not followed (no loops).
 
-    A file named directly is taken whatever its suffix. Folders that cannot be listed are added to `errors`.
+    A file named directly is taken whatever its suffix. Folders that cannot be listed are added to `errors`;
+    every other file found and not taken is added to `skipped` with why (`file`, `reason`, `hint`).
     """
+    from .read import skip_reason, suffixes
+
+    plan_suffixes = suffixes()
     excluded = {os.path.realpath(p) for p in exclude}
     found: Dict[str, str] = {}
     for path in paths:
@@ -45,12 +51,15 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (),
             for folder, dirs, files in os.walk(path, onerror=failed, followlinks=False):
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".")
                                  and os.path.realpath(os.path.join(folder, d)) not in excluded)
-                for name in files:
+                for name in sorted(files):
                     full = os.path.join(folder, name)
-                    if name.startswith(".") or not name.lower().endswith(PLAN_SUFFIXES):
-                        continue
                     real = os.path.realpath(full)
                     if real in excluded:
+                        continue
+                    if name.startswith((".", "~$")) or not name.lower().endswith(plan_suffixes):
+                        if skipped is not None:
+                            reason, hint = skip_reason(full)
+                            skipped.append({"file": full, "reason": reason, "hint": hint})
                         continue
                     found.setdefault(real, full)
         elif os.path.realpath(path) not in excluded:
@@ -60,27 +69,31 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (),
 
 # -- evaluation, in this process or in workers ------------------------------------------------------------
 
+#: Where a report keeps what its reader said about the file (`Plan.notes`), for the audit's notes.
+NOTES_KEY = "reader_notes"
 _worker_packs: Dict[Optional[str], RulePack] = {}
 _worker_settings: Dict[str, Any] = {}
 
 
 def _init_worker(pack_ref: Optional[str], as_of: dt.date, max_bytes: int, cache_dir: Optional[str] = None,
-                 cache_context: str = "", names: Tuple[str, ...] = ()) -> None:
+                 cache_context: str = "", names: Tuple[str, ...] = (), mappings: Sequence[Any] = ()) -> None:
     _worker_packs[pack_ref] = load_pack(pack_ref)
     _worker_settings.update(as_of=as_of, max_bytes=max_bytes, cache_context=cache_context, names=names,
-                            cache=ResultsCache(cache_dir) if cache_dir else None)
+                            cache=ResultsCache(cache_dir) if cache_dir else None, mappings=tuple(mappings))
     _collect_less(freeze=True)
 
 
 def _evaluate_one(path: str, pack: RulePack, as_of: dt.date, max_bytes: int,
-                  names: Sequence[str] = ()) -> Union[Report, Dict[str, Any]]:
+                  names: Sequence[str] = (), mappings: Sequence[Any] = ()) -> Union[Report, Dict[str, Any]]:
     from .engine import evaluate
-
     from .portfolio import FACTS_KEY, plan_facts
+    from .read import read
 
     try:
-        plan = load_plan(path, max_bytes=max_bytes)
+        plan = read(path, max_bytes, mappings)
         report = evaluate(plan, pack, as_of, other_names=names)
+        if plan.notes:  # a macro-enabled file's macros ignored: the audit's notes say so
+            report.meta[NOTES_KEY] = plan.notes
         # The audit keeps reports, not plans: what the cross-plan rules need travels in the report.
         report.meta[FACTS_KEY] = plan_facts(plan, pack)
         return report
@@ -114,8 +127,8 @@ def _other_layout(path: str, max_bytes: int, pack: RulePack, error: Dict[str, An
 
 def _evaluate_and_keep(path: str, key: Optional[str], pack: RulePack, as_of: dt.date, max_bytes: int,
                        cache: Optional[ResultsCache], context: str,
-                       names: Sequence[str] = ()) -> Union[Report, Dict[str, Any]]:
-    result = _evaluate_one(path, pack, as_of, max_bytes, names)
+                       names: Sequence[str] = (), mappings: Sequence[Any] = ()) -> Union[Report, Dict[str, Any]]:
+    result = _evaluate_one(path, pack, as_of, max_bytes, names, mappings)
     if cache is not None and key is not None:
         cache.store_if_unchanged(context, path, max_bytes, key, result)
     return result
@@ -127,7 +140,7 @@ def _work(task: Tuple[str, Optional[str], Optional[str], int, str]) -> Union[Rep
         _worker_packs[pack_ref] = load_pack(pack_ref)
     settings = _worker_settings
     return _evaluate_and_keep(path, key, _worker_packs[pack_ref], settings["as_of"], max_bytes,
-                              settings["cache"], context, settings.get("names", ()))
+                              settings["cache"], context, settings.get("names", ()), settings["mappings"])
 
 
 def _sharing(result: Union[Report, Dict[str, Any]], shared: Dict[Any, Any]) -> Union[Report, Dict[str, Any]]:
@@ -177,6 +190,8 @@ class AuditReport:
     #: Things about the set of files a supervisor should know, such as one plan id in several files
     #: (`repeated_ids`); each a mapping with `kind`, `message`, `files` and `hint`.
     notes: Tuple[Dict[str, Any], ...] = ()
+    #: Files found and not read as plans (an old .doc, a PDF, a picture): each `file`, `reason`, `hint`.
+    skipped: Tuple[Dict[str, str], ...] = ()
 
     def failed(self, fail_on: str = "error", min_score: float = 0.0) -> List[Report]:
         return [r for r in self.reports if r.failed(fail_on) or r.score < min_score]
@@ -194,7 +209,7 @@ class AuditReport:
         return {"format": REPORT_FORMAT, "kind": "audit", "as_of": self.as_of.isoformat(), "pack": self.pack,
                 "pack_version": self.pack_version, "summary": self.summary, "portfolio": self.portfolio,
                 "plans": [r.to_dict() for r in self.reports], "errors": [e.to_dict() for e in self.errors],
-                "notes": [dict(n) for n in self.notes]}
+                "notes": [dict(n) for n in self.notes], "skipped": [dict(s) for s in self.skipped]}
 
 
 @dataclass(frozen=True)
@@ -223,7 +238,8 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
           max_bytes: int = DEFAULT_MAX_BYTES,
           progress: Optional[Callable[[int, int], None]] = None,
           register: Optional[Register] = None, cache: Optional[ResultsCache] = None,
-          settings: Optional[Callable[[str], PlanSettings]] = None, force_from: str = "field") -> AuditReport:
+          settings: Optional[Callable[[str], PlanSettings]] = None, force_from: str = "field",
+          mappings: Sequence[Any] = ()) -> AuditReport:
     """Audits every plan under `paths`, then judges the pack's portfolio rules across them.
 
     `pack_ref` (a pack name or path) lets worker processes load the pack themselves, once each; with only
@@ -236,13 +252,18 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
     `.fourp.yaml`): the plans are grouped by pack and each group evaluated with its own, while the
     cross-plan rules (of `pack`) still see every plan. The summary's `packs` says which pack judged which.
     `force_from="folder"` takes each plan's force from its folder (`fourp.region.forces_from_folders`)
-    instead of its `force` field.
+    instead of its `force` field. `mappings` (`fourp.read.load_mapping`) read Word and Excel plans kept
+    in a force's own templates.
     """
+    from .read import shipped_mapping
+
     as_of = as_of or dt.date.today()
     if pack is None:
         pack = load_pack(pack_ref)
     discovery_errors: List[PlanError] = []
-    files = discover(paths, exclude, discovery_errors)
+    skipped: List[Dict[str, str]] = []
+    files = discover(paths, exclude, discovery_errors, skipped)
+    mappings = tuple(mappings)
     own = settings or (lambda path: PlanSettings(None, max_bytes))
     groups: Dict[Tuple[Optional[str], int], _Group] = {}
     file_group: Dict[str, _Group] = {}
@@ -265,9 +286,11 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
     if os.environ.get("FOURP_NO_CACHE"):  # every cache of fourp off, whatever the caller asked
         cache = None
     names = register.names if register is not None else ()
+    # A report depends on the mappings that read the plan as much as on the pack.
+    reading = [m.file for m in mappings if m.file] + [shipped_mapping(f).file for f in ("docx", "xlsx")]
     if cache is not None:
         for group in groups.values():
-            group.context = ResultsCache.context(group.pack.files, as_of, group.max_bytes)
+            group.context = ResultsCache.context(list(group.pack.files) + reading, as_of, group.max_bytes)
             if names:  # the register's names are part of what a plan is judged with
                 group.context += "\0names " + "\0".join(names)
     tasks: List[Tuple[int, str, Optional[str], _Group]] = []  # (slot, path, cache key, group) to evaluate
@@ -289,7 +312,7 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
         try:
             for index, path, key, group in tasks:
                 slots[index] = _evaluate_and_keep(path, key, group.pack, as_of, group.max_bytes, cache,
-                                                  group.context, names)
+                                                  group.context, names, mappings)
                 done += 1
                 if progress:
                     progress(done, len(files))
@@ -301,8 +324,8 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
         refs = {id(group): (group.pack_ref if group.pack_ref != pack_ref else default_ref)
                 for group in groups.values()}
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                 initargs=(default_ref, as_of, max_bytes,
-                                           cache.directory if cache is not None else None, "", names)) as pool:
+                                 initargs=(default_ref, as_of, max_bytes, cache.directory if cache is not None
+                                           else None, "", names, mappings)) as pool:
             work = [(path, key, refs[id(group)], group.max_bytes, group.context) for _, path, key, group in tasks]
             for (index, _, _, _), result in zip(tasks, pool.map(_work, work, chunksize=chunk)):
                 slots[index] = result
@@ -323,7 +346,7 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
     from .portfolio import FACTS_KEY, evaluate_portfolio, reader_for_files
 
     # The cross-plan verdict depends on every plan's content (and the register): kept under all their keys.
-    context = ResultsCache.context(pack.files, as_of, max_bytes) if cache is not None else ""
+    context = ResultsCache.context(list(pack.files) + reading, as_of, max_bytes) if cache is not None else ""
     if cache is not None and len(groups) > 1:  # which pack judged each plan is part of what it depends on
         context += "\0" + "\0".join(sorted(g.context for g in groups.values()))
     portfolio_key = (cache.portfolio_key(context, keys, register)
@@ -333,13 +356,21 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
         # plans on another template (unreadable as plans) still count across the folder
         others = [(r["file"], r["facts"]) for r in results if isinstance(r, dict) and r.get("facts")]
         portfolio = evaluate_portfolio([(r.file or "<plan>", r.meta.get(FACTS_KEY)) for r in reports] + others,
-                                       pack, as_of, register, reader_for_files(max_bytes)).to_dict()
+                                       pack, as_of, register, reader_for_files(max_bytes, mappings)).to_dict()
         if portfolio_key is not None:
             cache.put_portfolio(portfolio_key, portfolio)
     summary = summarise(reports, errors, pack)
     summary["packs"] = _packs_used(reports, groups.values(), pack)
     return AuditReport(as_of=as_of, pack=pack.name, pack_version=pack.version, reports=reports, errors=errors,
-                       summary=summary, portfolio=portfolio, notes=tuple(repeated_ids(reports)))
+                       summary=summary, portfolio=portfolio,
+                       notes=tuple(repeated_ids(reports)) + tuple(reader_notes(reports)), skipped=tuple(skipped))
+
+
+def reader_notes(reports: Sequence[Report]) -> List[Dict[str, Any]]:
+    """What the readers said about files they read (a macro-enabled file's macros ignored), as notes."""
+    return [{"kind": "reader", "files": [report.file or "<plan>"], "message": f"{report.file}: {note}",
+             "hint": "nothing to do; the plan was checked"}
+            for report in reports for note in report.meta.get(NOTES_KEY, ())]
 
 
 def _packs_used(reports: Sequence[Report], groups: Iterable[_Group], pack: RulePack) -> List[Dict[str, Any]]:

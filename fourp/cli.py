@@ -38,6 +38,19 @@ def _load_pack(name: Optional[str]) -> RulePack:
         raise click.ClickException(f"bad rule pack: {exc}") from None
 
 
+def _mappings(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> Tuple[Any, ...]:
+    from .read import MappingError, load_mapping
+
+    try:
+        return tuple(load_mapping(value) for value in values)
+    except MappingError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+mapping_option = click.option("--mapping", "mappings", multiple=True, callback=_mappings, metavar="FILE",
+                              type=click.Path(dir_okay=False, path_type=str),
+                              help="Read Word or Excel plans kept in a force's own template through this "
+                                   "mapping (see `fourp schema mapping`); repeatable.")
 pack_option = click.option("--pack", "pack_name", metavar="NAME|PATH", default=None,
                            help=f"Rule pack: a shipped pack's name or a pack file (default {DEFAULT_PACK}).")
 as_of_option = click.option("--as-of", callback=_as_of, metavar="YYYY-MM-DD",
@@ -141,7 +154,7 @@ def _outputs(fmt: str, output: Optional[str], reports: Sequence[Tuple[str, str]]
              inputs: Sequence[str]) -> List[Tuple[str, Optional[str]]]:
     """Every report to produce, as (format, file or None for standard output); refuses to write over a plan
     or to write two reports to one file."""
-    from .plan import PLAN_SUFFIXES
+    from .read import suffixes
     from .render import TemplateProblem, check_template
 
     if template is not None:
@@ -156,7 +169,7 @@ def _outputs(fmt: str, output: Optional[str], reports: Sequence[Tuple[str, str]]
         if path is None:
             continue
         real = os.path.realpath(path)
-        if real in plans or path.lower().endswith(tuple(s for s in PLAN_SUFFIXES if s != ".json")):
+        if real in plans or path.lower().endswith(tuple(s for s in suffixes() if s != ".json")):
             raise click.ClickException(f"{path} is (or looks like) a plan; fourp never writes over a plan")
         if real in seen:
             raise click.ClickException(f"two reports would be written to {path}")
@@ -201,17 +214,19 @@ def _emit(outputs: Sequence[Tuple[str, Optional[str]]], data: Dict[str, Any], do
                    "for its .fourp.yaml.")
 @click.option("--register", "register_file", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
               help="The force's register of managed threats (CSV or YAML): their names are other threats'.")
+@mapping_option
 def check(plans: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_on: Optional[str],
           min_score: Optional[float], fmt: str, output: Optional[str], reports: Sequence[Tuple[str, str]],
           template: Optional[str], max_findings: int, no_color: bool, max_bytes: Optional[int],
           config_file: Optional[str], no_config: bool, stdin_filename: Optional[str],
-          register_file: Optional[str]) -> None:
-    """Check each PLAN and print its score, grade and what to fix first. PLAN `-` reads one from standard
-    input."""
+          register_file: Optional[str], mappings: Tuple[Any, ...]) -> None:
+    """Check each PLAN (YAML, JSON, Word or Excel) and print its score, grade and what to fix first. PLAN
+    `-` reads one (YAML or JSON) from standard input."""
     from .engine import evaluate
     from .output import check_document
-    from .plan import load_plan, plan_from_bytes
+    from .plan import plan_from_bytes
     from .layouts import as_other_template
+    from .read import read
     from .register import RegisterError, load_register
     from .render import template_data
 
@@ -235,6 +250,7 @@ def check(plans: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
     register = _load_input(register_file, load_register, RegisterError, "register")
     other_names = register.names if register is not None else ()
     results, errors = [], []
+    notes = []
     for path, name in zip(plans, names):
         settings = _settings(finder, name)
         try:
@@ -242,12 +258,15 @@ def check(plans: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
                 raw = sys.stdin.buffer.read(settings["max_bytes"] + 1)
                 plan = plan_from_bytes(raw, stdin_name, max_bytes=settings["max_bytes"])
             else:
-                plan = load_plan(path, max_bytes=settings["max_bytes"])
+                plan = read(path, settings["max_bytes"], mappings)
             results.append(evaluate(plan, pack_for(settings), as_of, other_names=other_names))
+            notes += [f"{path}: {note}" for note in plan.notes]
         except PlanError as exc:
             errors.append(as_other_template(exc, path, settings["max_bytes"]) if path != "-" else exc)
     data = template_data(results, pack, errors, fail_on=fail_on, min_score=min_score, max_per_rule=max_findings)
     problems = _emit(outputs, data, check_document(results, errors, single=len(plans) == 1), template, no_color)
+    for note in notes:
+        click.echo(f"fourp: note: {note}", err=True)
     for problem in [str(e) for e in errors] + problems:  # the reports hold them too; say so where a person will see it
         click.echo(f"fourp: {problem}", err=True)
     if errors or problems:
@@ -319,12 +338,14 @@ def _progress_wanted() -> bool:
 @click.option("--force-from", type=click.Choice(["field", "folder"]), default="field", show_default=True,
               help="Each plan's force: its `force` field, or its folder (one folder of force folders, or "
                    "one folder per force).")
+@mapping_option
 def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_on: Optional[str],
           min_score: Optional[float], fmt: str, output: Optional[str], reports: Sequence[Tuple[str, str]],
           template: Optional[str], max_findings: int, no_color: bool, max_bytes: Optional[int], sort: str,
           jobs: Optional[int], baseline: Optional[str], register_file: Optional[str], no_cache: bool,
           cache_dir: Optional[str], config_file: Optional[str], no_config: bool,
-          exclude_globs: Sequence[str], history: Optional[str], force_from: str) -> None:
+          exclude_globs: Sequence[str], history: Optional[str], force_from: str,
+          mappings: Tuple[Any, ...]) -> None:
     """Audit every plan under the given folders and files: a summary, each plan's result, breakdowns.
 
     Exit codes: 0 every plan passes; 1 a plan fails (with --baseline: on its new findings), or, without
@@ -373,7 +394,7 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
                                 + ([register_file] if register_file else []) + ([history] if history else []),
                                 max_bytes=run["max_bytes"], progress=progress, register=register,
                                 cache=None if no_cache else ResultsCache(cache_dir), settings=plan_settings,
-                                force_from=force_from)
+                                force_from=force_from, mappings=mappings)
     finally:
         if progress is not None:
             progress.close()
@@ -385,7 +406,12 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
     document.update(recommendations=extra["recommendations"], region=extra["region"])
     problems += _emit(outputs, data, document, template, no_color)
     if not result.reports and not result.errors:
-        problems.append(f"no plan files (.yaml, .yml, .json) found under {', '.join(paths)}")
+        from .read import suffixes
+
+        problems.append(f"no plan files ({', '.join(suffixes())}) found under {', '.join(paths)}"
+                        + (f"; {len(result.skipped)} other files skipped" if result.skipped else ""))
+    for skipped in result.skipped:
+        click.echo(f"fourp: skipped {skipped['file']}: {skipped['reason']} ({skipped['hint']})", err=True)
     for error in result.errors:
         click.echo(f"fourp: {error}", err=True)
     for note in result.notes:  # one plan id in several files: the reports hold these too
@@ -614,26 +640,58 @@ def _write_file(path: str, text: str) -> None:
 @click.option("--schema", "schema_file", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
               help="The plan schema the editor should use (written by `fourp schema plan --editor -o FILE`); "
                    "default: the one installed with fourp.")
-def new(output: Optional[str], schema_file: Optional[str]) -> None:
-    """Write a blank plan with guidance comments, to fill in.
+@click.option("--format", "fmt", type=click.Choice(["yaml", "docx", "xlsx"]), default="yaml", show_default=True,
+              help="YAML with guidance comments, or a Word or Excel template with the same guidance.")
+def new(output: Optional[str], schema_file: Optional[str], fmt: str) -> None:
+    """Write a blank plan with guidance, to fill in: YAML, or a Word or Excel template.
 
-    Its first line points the YAML language server (VS Code's YAML extension, Neovim's yamlls) at the
-    plan schema, a file on this machine, so the editor flags misspelt fields and values as they are typed.
+    A YAML plan's first line points the YAML language server (VS Code's YAML extension, Neovim's yamlls)
+    at the plan schema, a file on this machine, so the editor flags misspelt fields and values as they are
+    typed.
     """
-    from importlib import resources
+    from .write import blank, write
 
-    text = resources.files("fourp").joinpath("data", "new-plan.yaml").read_text("utf-8")
-    text = f"# yaml-language-server: $schema={_schema_reference(schema_file, output)}\n" + text
+    content = blank(fmt)
+    if fmt == "yaml":
+        content = f"# yaml-language-server: $schema={_schema_reference(schema_file, output)}\n".encode() + content
     if output is None:
-        click.echo(text, nl=False)
+        if fmt != "yaml":
+            raise click.UsageError(f"a {fmt} template is a file: give -o FILE")
+        click.echo(content.decode("utf-8"), nl=False)
         return
     try:
-        with open(output, "x", encoding="utf-8") as handle:
-            handle.write(text)
+        write(output, content)
     except FileExistsError:
         raise click.ClickException(f"{output} already exists; fourp never overwrites a plan") from None
     except OSError as exc:
         raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
+    click.echo(f"wrote {output}", err=True)
+
+
+@main.command()
+@click.argument("plan", type=click.Path(dir_okay=False, path_type=str))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=str), metavar="OUT",
+              help="The new file: .yaml, .json, .docx or .xlsx (its suffix names the format; never overwritten).")
+@mapping_option
+@click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
+              help="Refuse plan files larger than this.")
+def convert(plan: str, output: str, mappings: Tuple[Any, ...], max_bytes: int) -> None:
+    """Convert PLAN (YAML, JSON, Word or Excel) into another format; Word and Excel in fourp's templates."""
+    from .write import convert as convert_plan
+
+    try:
+        lost = convert_plan(plan, output, mappings, max_bytes)
+    except PlanError as exc:
+        raise click.ClickException(str(exc)) from None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="-o") from None
+    except FileExistsError:
+        raise click.ClickException(f"{output} already exists; fourp never overwrites a file") from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
+    for path in lost:
+        click.echo(f"fourp: warning: {path} has no place in the {os.path.splitext(output)[1]} template and is "
+                   "not in it", err=True)
     click.echo(f"wrote {output}", err=True)
 
 

@@ -144,7 +144,7 @@ def _cell(value: Any) -> Any:
 
 def to_csv(data: Dict[str, Any]) -> str:
     """One row per plan (`record` plan), then one per finding (`finding`); a file that could not be read is
-    an `unreadable` row, a cross-plan finding of an audit a `portfolio` row (its files and locations
+    an `unreadable` row, a file an audit found and did not read (a PDF) a `skipped` row, a cross-plan finding of an audit a `portfolio` row (its files and locations
     joined by "; "), and with a baseline each fixed finding a `fixed` row. Finding rows repeat their
     plan's columns so a spreadsheet can filter and sort them. UTF-8 with a byte-order mark (so Excel reads
     the names and quotation marks right)."""
@@ -176,6 +176,8 @@ def to_csv(data: Dict[str, Any]) -> str:
     for error in data["errors"]:
         row(record="unreadable", file=error["file"], line=error["line"], column=error["column"],
             message=error["reason"], remediation=error["hint"])
+    for skipped in data.get("skipped") or ():
+        row(record="skipped", file=skipped["file"], message=skipped["reason"], remediation=skipped["hint"])
     for finding in (baseline or {}).get("fixed", []):
         row(record="fixed", file=finding["file"], plan_id=finding["plan"], rule=finding["rule"],
             severity=finding["severity"], title=finding["title"], message=finding["message"],
@@ -264,6 +266,15 @@ def to_junit(data: Dict[str, Any]) -> str:
                  type="unreadable", message=error["reason"])
         totals["tests"] += 1
         totals["errors"] += 1
+    if data.get("skipped"):  # files found and not read: each a skipped test, so a CI report lists them
+        suite = _element(root, "testsuite", name="skipped files", tests=str(len(data["skipped"])), failures="0",
+                         errors="0", skipped=str(len(data["skipped"])))
+        for skipped in data["skipped"]:
+            case = _element(suite, "testcase", name="the file is a plan fourp reads", classname=skipped["file"],
+                            file=skipped["file"])
+            _element(case, "skipped", message=f"{skipped['reason']} ({skipped['hint']})")
+            totals["tests"] += 1
+            totals["skipped"] += 1
     for key, value in totals.items():
         root.set(key, str(value))
     ET.indent(root)
@@ -386,6 +397,9 @@ def to_sarif(data: Dict[str, Any]) -> str:
             result["ruleIndex"] = index[finding["rule"]]
         results.append(result)
     notifications = []
+    for skipped in data.get("skipped") or ():  # a file found and not read (a PDF, an old .doc): said, not hidden
+        notifications.append({"level": "note", "message": {"text": f"skipped: {skipped['reason']} ({skipped['hint']})"},
+                              "locations": [location(skipped["file"], None, None, artifact(skipped["file"]))]})
     for error in data["errors"]:
         where = artifact(error["file"])
         notifications.append({
@@ -397,7 +411,7 @@ def to_sarif(data: Dict[str, Any]) -> str:
                             **({"informationUri": reference} if reference else {}),
                             "rules": driver_rules,
                             "properties": {"pack": data["pack"]["name"], "packVersion": data["pack"]["version"]}}},
-        "invocations": [{"executionSuccessful": not notifications, "toolExecutionNotifications": notifications}],
+        "invocations": [{"executionSuccessful": not data["errors"], "toolExecutionNotifications": notifications}],
         "artifacts": artifacts, "results": results, "columnKind": "unicodeCodePoints",
         "properties": {"asOf": _as_of(data)}}
     log = {"$schema": _SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}

@@ -441,15 +441,17 @@ def _location(file: str, line_col: Optional[Tuple[int, int]], path: Tuple[Any, .
     return f"{where} {pointer(path)}"
 
 
-def reader_for_files(max_bytes: Optional[int] = None) -> Callable[[str], Optional[fingerprint.Prose]]:
+def reader_for_files(max_bytes: Optional[int] = None,
+                     mappings: Sequence[Any] = ()) -> Callable[[str], Optional[fingerprint.Prose]]:
     """Re-reads a plan file's prose (for confirming and quoting a copied passage); None if it cannot."""
-    from .plan import DEFAULT_MAX_BYTES, PlanError, load_plan
+    from .plan import DEFAULT_MAX_BYTES, PlanError
+    from .read import read as read_plan
 
     def read(path: str) -> Optional[fingerprint.Prose]:
         from .layouts import read_foreign
 
         try:
-            plan = load_plan(path, max_bytes=max_bytes or DEFAULT_MAX_BYTES)
+            plan = read_plan(path, max_bytes or DEFAULT_MAX_BYTES, mappings)
         except (PlanError, OSError):
             data = read_foreign(path, max_bytes or DEFAULT_MAX_BYTES)  # a plan on another template
             return fingerprint.prose_of(data) if data is not None else None

@@ -178,6 +178,7 @@ def audit_data(result: Any, pack: RulePack, sort: str = "score", worst: int = 3,
                      findings=sum(1 for v in views for f in v["findings"] if _group(f) == p))
         by_p.append(stats)
     data.update(kind="audit", as_of=result.as_of.isoformat(), summary=result.summary,
+                skipped=[dict(s) for s in getattr(result, "skipped", ())],
                 portfolio=result.portfolio, reports=views, sort=sort, worst=worst, by_p=by_p,
                 failing=sum(1 for v in views if v["fails"]),
                 portfolio_failing=sum(1 for f in (result.portfolio or {}).get("findings", ())

@@ -171,9 +171,12 @@ def _labels(rows: Sequence[LabelRow], name: str, grid: Grid, reading: Reading) -
             index.setdefault(normal(label), row)
     parts: Dict[Tuple[Any, ...], Dict[str, Any]] = {}
     for row_index, cells in enumerate(grid.rows):
+        value_column = -1
         for column, cell in enumerate(cells[:-1] if len(cells) > 1 else ()):
-            if not isinstance(cell, str) or normal(cell) not in index:
+            # A value is never a label, even one that reads like one (a status of "Closed").
+            if column == value_column or not isinstance(cell, str) or normal(cell) not in index:
                 continue
+            value_column = column + 1
             mapped = index[normal(cell)]
             label = " ".join(cell.split()).rstrip(" :*")
             place = grid.place(grid.caption or name, row_index, label, column + 1)

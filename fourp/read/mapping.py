@@ -167,9 +167,9 @@ def load_mapping(path: Union[str, "os.PathLike[str]"]) -> Mapping:
 @lru_cache(maxsize=None)
 def shipped_mapping(fmt: str) -> Mapping:
     """The mapping of fourp's own template in `fmt` (docx or xlsx), shipped in fourp/data."""
-    name = f"{fmt}-mapping.yaml"
-    text = resources.files("fourp").joinpath("data", name).read_text("utf-8")
-    data, locator = read_yaml(text, name)
-    _validate(data, name, locator)
-    return _build(data, f"fourp/data/{name}")
+    resource = resources.files("fourp").joinpath("data", f"{fmt}-mapping.yaml")
+    text = resource.read_text("utf-8")
+    data, locator = read_yaml(text, str(resource))
+    _validate(data, str(resource), locator)
+    return _build(data, str(resource))
 

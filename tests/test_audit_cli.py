@@ -94,8 +94,10 @@ def test_good_failing_and_unreadable_files_each_reported(mixed, tmp_path):
     assert "Files that could not be read" in reports["html"].read_text()
     [invocation] = json.loads(reports["sarif"].read_text())["runs"][0]["invocations"]
     assert invocation["executionSuccessful"] is False
-    assert sorted(n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].rsplit("/", 1)[1]
-                  for n in invocation["toolExecutionNotifications"]) == ["duplicate.yaml", "truncated.json"]
+    notified = {level: sorted(n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].rsplit("/", 1)[1]
+                              for n in invocation["toolExecutionNotifications"] if n["level"] == level)
+                for level in ("error", "note")}
+    assert notified == {"error": ["duplicate.yaml", "truncated.json"], "note": ["notes.txt"]}  # notes.txt: skipped
     junit = ET.fromstring(reports["junit"].read_text())
     assert sorted(os.path.basename(s.get("name")) for s in junit.findall("testsuite") if s.find("testcase/error")
                   is not None) == ["duplicate.yaml", "truncated.json"]

@@ -22,6 +22,7 @@ import fourp
 from fourp.audit import audit, discover
 from fourp.cli import main
 from fourp.plan import DEFAULT_MAX_BYTES, load_plan
+from fourp.read import read
 
 from conftest import AS_OF, ROOT
 
@@ -48,10 +49,10 @@ def test_every_corpus_file_has_an_expectation_and_every_expectation_a_file():
 # -- plans, one at a time ---------------------------------------------------------------------------------
 
 def check_plan_file(path: pathlib.Path, expected: Dict[str, Any], pack: fourp.RulePack) -> None:
-    """Asserts load_plan (and evaluate) make of one file what the corpus expects."""
+    """Asserts the reader for the file's format (and evaluate) make of one file what the corpus expects."""
     if "code" in expected:
         with pytest.raises(fourp.PlanError) as info:
-            load_plan(str(path))
+            read(str(path))
         error = info.value
         assert error.code == expected["code"], str(error)
         assert expected.get("error", "") in error.reason, str(error)
@@ -59,7 +60,7 @@ def check_plan_file(path: pathlib.Path, expected: Dict[str, Any], pack: fourp.Ru
         assert error.line == expected.get("line"), str(error)
         assert error.hint, f"no advice on what to do: {error}"
         return
-    plan = load_plan(str(path))
+    plan = read(str(path))
     report = fourp.evaluate(plan, pack, AS_OF)
     assert report.plan_id == expected["plan"]
     assert 0 <= report.score <= 100

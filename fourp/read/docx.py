@@ -9,7 +9,7 @@ import datetime as dt
 import os
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from ..plan import DEFAULT_MAX_BYTES, Plan
+from ..plan import DEFAULT_MAX_BYTES, Plan, PlanError
 from .layout import Grid, Passage
 from .mapping import Mapping
 from .office import read_office
@@ -154,12 +154,22 @@ def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES, mappings: Sequence[Mappi
     """Reads a Word plan through the best-fitting of `mappings` (those for docx) and fourp's own."""
     suffix = os.path.splitext(path)[1].lower()
     package = open_package(path, max_bytes, "Word", suffix)
-    from docx.package import Package  # imported only when a Word file is read
-
-    part = Package.open(package.stream()).main_document_part
-    names = {style.style_id: style.name or style.style_id for style in part.styles}
+    # The parts are read with defusedxml, as they were checked: the main document wherever the package's
+    # relationships put it (a macro-enabled document has another content type, the same XML).
+    main = package.related("", "officeDocument")
+    root = package.xml(main) if main else None
+    body = root.find(_W + "body") if root is not None else None
+    if body is None:
+        raise PlanError(path, "this Word file has no document body", hint="open it in Word and save it again "
+                        "as .docx; if it is a template (.dotx), make a plan from it")
+    names: Dict[str, str] = {}
+    styles = package.xml(package.related(main, "styles") or "")
+    for style in styles if styles is not None else ():
+        name = style.find(_W + "name")
+        if style.get(_W + "styleId"):
+            names[style.get(_W + "styleId")] = name.get(_W + "val") if name is not None else style.get(_W + "styleId")
 
     def parts(mapping: Mapping) -> Tuple[List[Grid], List[Passage]]:
-        return document_parts(part.element.body, names, mapping.skip_styles)
+        return document_parts(body, names, mapping.skip_styles)
 
     return read_office(path, package, "docx", mappings, parts, "Word document")

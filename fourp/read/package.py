@@ -10,10 +10,11 @@ ever reads the XML, and a macro-enabled file gets a note that its macros were ig
 from __future__ import annotations
 
 import io
+import posixpath
 import zipfile
 import zlib
 from dataclasses import dataclass
-from typing import Tuple
+from typing import Any, Optional, Tuple
 
 from ..plan import PlanError, _read_bytes
 
@@ -41,6 +42,27 @@ class OfficePackage:
 
     def stream(self) -> io.BytesIO:
         return io.BytesIO(self.raw)
+
+    def xml(self, name: str) -> Any:
+        """A part parsed by defusedxml (an ElementTree element), or None when the file has no such part."""
+        import defusedxml.ElementTree as SafeET
+
+        if name not in self.names:
+            return None
+        with zipfile.ZipFile(self.stream()) as archive:
+            return SafeET.fromstring(archive.read(name), forbid_dtd=True)
+
+    def related(self, source: str, kind: str) -> Optional[str]:
+        """The part a relationship of type `.../kind` from part `source` ("" for the package) points to."""
+        folder, base = posixpath.split(source)
+        rels = self.xml(posixpath.join(folder, "_rels", base + ".rels"))
+        if rels is None:
+            return None
+        for relationship in rels:
+            if relationship.get("Type", "").endswith("/" + kind) and relationship.get("TargetMode") != "External":
+                target = relationship.get("Target", "")
+                return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        return None
 
 
 def _what_compound_file_is(raw: bytes, kind: str) -> PlanError:

@@ -36,7 +36,7 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (),
     A file named directly is taken whatever its suffix. Folders that cannot be listed are added to `errors`;
     every other file found and not taken is added to `skipped` with why (`file`, `reason`, `hint`).
     """
-    from .read import skip_reason, suffixes
+    from .read import MAPPING_SUFFIXES, skip_reason, suffixes
 
     plan_suffixes = suffixes()
     excluded = {os.path.realpath(p) for p in exclude}
@@ -56,7 +56,8 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (),
                     real = os.path.realpath(full)
                     if real in excluded:
                         continue
-                    if name.startswith((".", "~$")) or not name.lower().endswith(plan_suffixes):
+                    if name.startswith((".", "~$")) or not name.lower().endswith(plan_suffixes) \
+                            or name.lower().endswith(MAPPING_SUFFIXES):
                         if skipped is not None:
                             reason, hint = skip_reason(full)
                             skipped.append({"file": full, "reason": reason, "hint": hint})

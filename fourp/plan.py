@@ -605,6 +605,9 @@ def _check_is_plan(plan: Plan) -> None:
     kept beside the plans: scoring it as a plan would put a meaningless row in an audit."""
     if _plan_fields().intersection(plan.data):
         return
+    if "fourp-mapping" in plan.data:
+        raise PlanError(plan.source, "this is a mapping of a Word or Excel template, not a plan", 1, 1,
+                        hint="give it with --mapping when checking or auditing the plans it reads")
     if "fourp-pack" in plan.data:
         raise PlanError(plan.source, "this is a rule pack, not a plan", 1, 1,
                         hint="use it with --pack; keep it out of the audited folder, or --exclude it",

@@ -14,7 +14,7 @@ from typing import Dict, NamedTuple, Optional, Sequence, Tuple
 from ..plan import DEFAULT_MAX_BYTES, Plan, PlanError
 from .mapping import Mapping, MappingError, load_mapping, shipped_mapping
 
-__all__ = ["Format", "FORMATS", "SKIPPED", "read", "format_of", "suffixes", "skip_reason", "Mapping",
+__all__ = ["Format", "FORMATS", "SKIPPED", "MAPPING_SUFFIXES", "read", "format_of", "suffixes", "skip_reason", "Mapping",
            "MappingError", "load_mapping", "shipped_mapping"]
 
 
@@ -59,6 +59,8 @@ SKIPPED: Dict[str, Tuple[str, str]] = {
 }
 
 
+#: Mapping files kept beside the plans they read are named so, and an audit passes them by.
+MAPPING_SUFFIXES = (".mapping.yaml", ".mapping.yml")
 #: Skipped in an audit, but read as YAML when named on the command line (a plan saved as text).
 _TEXT = (".txt", ".csv", ".eml")
 
@@ -78,6 +80,8 @@ def skip_reason(path: str) -> Tuple[str, str]:
     if name.startswith("~$"):
         return ("Word's or Excel's lock file for a document someone has open", "nothing: it goes when they "
                 "close the document")
+    if name.lower().endswith(MAPPING_SUFFIXES):
+        return ("a mapping of a force's Word or Excel template, not a plan", "give it to the audit with --mapping")
     if name.startswith("."):
         return ("a hidden file", "nothing, unless it is a plan: then rename it without the leading dot")
     suffix = os.path.splitext(name)[1].lower()

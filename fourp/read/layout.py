@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..report import Place
-from .mapping import LabelRow, Mapping, Table, normal
+from .mapping import LabelRow, Mapping, Table, normal, translate
 from .values import combine, convert, field_kind
 
 __all__ = ["Grid", "Passage", "Reading", "apply", "OfficeLocator"]
@@ -148,7 +148,7 @@ def _records(table: Table, grid: Grid, reading: Reading) -> None:
                 continue
             path = base + column.field
             place = grid.place(table.name, row_index, headings[index], index, data_row=offset)
-            value = _cell(row, index)
+            value = translate(_cell(row, index), column.values)
             if column.part:
                 parts.setdefault(path, {"place": place})[column.part] = value
                 continue
@@ -172,7 +172,7 @@ def _labels(rows: Sequence[LabelRow], name: str, grid: Grid, reading: Reading) -
     parts: Dict[Tuple[Any, ...], Dict[str, Any]] = {}
     for row_index, cells in enumerate(grid.rows):
         value_column = -1
-        for column, cell in enumerate(cells[:-1] if len(cells) > 1 else ()):
+        for column, cell in enumerate(cells):  # a label's value may be an empty cell past the row's end
             # A value is never a label, even one that reads like one (a status of "Closed").
             if column == value_column or not isinstance(cell, str) or normal(cell) not in index:
                 continue
@@ -180,7 +180,7 @@ def _labels(rows: Sequence[LabelRow], name: str, grid: Grid, reading: Reading) -
             mapped = index[normal(cell)]
             label = " ".join(cell.split()).rstrip(" :*")
             place = grid.place(grid.caption or name, row_index, label, column + 1)
-            value = _cell(cells, column + 1)
+            value = translate(_cell(cells, column + 1), mapped.values)
             path = mapped.field
             if mapped.part:
                 parts.setdefault(path, {"place": place})[mapped.part] = value
@@ -238,9 +238,12 @@ class OfficeLocator:
         return None  # lines and columns mean nothing in a Word or Excel file
 
     def place(self, path: Sequence[Any]) -> Optional[Place]:
-        """The place of `path`; of the first place within it (a missing result: its Result cell); or of
-        its nearest ancestor that has one (a table of actions, for a missing action)."""
+        """The place of `path`; of the first place within it (a missing result: its Result cell); of its
+        nearest ancestor that has one (a table of actions, for a missing action); or, when the template has
+        no place for it at all, that said in words."""
         path = tuple(path)
+        if not path:  # a finding about the plan as a whole
+            return Place("the whole document")
         if path in self._places:
             return self._places[path]
         for known, place in self._places.items():
@@ -249,4 +252,5 @@ class OfficeLocator:
         for length in range(len(path) - 1, 0, -1):
             if path[:length] in self._places:
                 return self._places[path[:length]]
-        return None
+        # The template has no table or label for it (a force's template without a Linked plans table).
+        return Place("nowhere in the document: its template has no place for this")

@@ -10,7 +10,7 @@ from typing import Any, Dict, Optional, Tuple, Union
 from ..plan import PlanError, read_yaml
 
 __all__ = ["Mapping", "LabelRow", "Labels", "Column", "Table", "Text", "Heading", "MappingError",
-           "load_mapping", "shipped_mapping", "normal", "field_path"]
+           "load_mapping", "shipped_mapping", "normal", "field_path", "translate"]
 
 #: Mappings are a few hundred lines; a file far bigger is not one.
 _MAX_BYTES = 1024 * 1024
@@ -43,6 +43,7 @@ class LabelRow:
     labels: Tuple[str, ...]
     guidance: str = ""
     part: Optional[str] = None  # "date" or "time": two rows that make one date-time
+    values: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # the format's value for the template's words
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Column:
     headings: Tuple[str, ...]
     guidance: str = ""
     part: Optional[str] = None
+    values: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,20 @@ def _names(values: Any) -> Tuple[str, ...]:
     return tuple(str(v) for v in values or ())
 
 
+def _values(entry: Dict[str, Any]) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
+    return tuple((str(value), _names(words)) for value, words in (entry.get("values") or {}).items())
+
+
+def translate(value: Any, values: Tuple[Tuple[str, Tuple[str, ...]], ...]) -> Any:
+    """The plan format's word for a template's word ("Complete" -> done); anything else as written."""
+    if values and isinstance(value, str):
+        wanted = normal(value)
+        for canonical, words in values:
+            if wanted in {normal(w) for w in words}:
+                return canonical
+    return value
+
+
 def _build(data: Dict[str, Any], file: Optional[str]) -> Mapping:
     parts = []
     for part in data["parts"]:
@@ -118,11 +134,11 @@ def _build(data: Dict[str, Any], file: Optional[str]) -> Mapping:
             parts.append(Heading(part["heading"], part.get("level", 1), guidance))
         elif "labels" in part:
             rows = tuple(LabelRow(field_path(r["field"]), _names(r["labels"]), " ".join(r.get("guidance", "").split()),
-                                  r.get("part")) for r in part["rows"])
+                                  r.get("part"), _values(r)) for r in part["rows"])
             parts.append(Labels(part["labels"], _names(part.get("find")), rows, guidance))
         elif "table" in part:
             columns = tuple(Column(field_path(c["field"]), _names(c["headings"]), " ".join(c.get("guidance", "").split()),
-                                   c.get("part")) for c in part["columns"])
+                                   c.get("part"), _values(c)) for c in part["columns"])
             split = None
             if "split" in part:
                 split = (_names(part["split"]["headings"]),

@@ -9,6 +9,8 @@ from .mapping import Mapping, shipped_mapping
 
 __all__ = ["read_office"]
 
+_PS = ("pursue", "prevent", "protect", "prepare")
+
 
 def _looked_like(grids: Sequence[Grid], passages: Sequence[Passage], what: str) -> str:
     """What a document that is not a plan holds, in a few words, so a supervisor knows what it is."""
@@ -37,11 +39,13 @@ def read_office(path: str, package: Any, fmt: str, mappings: Sequence[Mapping],
     for mapping in candidates:
         grids, passages = parts(mapping)
         reading = apply(mapping, grids, passages)
-        if reading.values > best.values:
+        # Every 4P plan template has its four Ps: a document in which a mapping finds none of them is not
+        # in that template, whatever labels it shares with it (a force's template read as fourp's).
+        if reading.values > best.values and any(path[0] in _PS for path in reading.places):
             best = reading
     if not best.values:
-        raise PlanError(path, f"not a plan: {_looked_like(grids, passages, what)}, and none of a plan's "
-                        "fields (plan reference, threat, LRO, actions...) where the mapping looks for them",
+        raise PlanError(path, f"not a plan: {_looked_like(grids, passages, what)}, and not the four Ps' "
+                        "objectives and actions where the template's mapping looks for them",
                         hint=f"if it is a plan in your force's own template, describe the template in a mapping "
                              f"file and give it with --mapping (see docs/office.md); if not, keep it out of "
                              f"the folder")

@@ -112,7 +112,7 @@ def zip_bomb_declared() -> bytes:
 
 
 def many_parts(count: int = 2_500) -> bytes:
-    return _rezip(_document("docx"), {}, {f"customXml/item{n}.xml": b"<a/>" for n in range(count)})
+    return _rezip(_document("docx"), {}, {f"customXml/bomb{n}.xml": b"<a/>" for n in range(count)})
 
 
 def macros(fmt: str) -> bytes:

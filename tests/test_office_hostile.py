@@ -1,0 +1,131 @@
+"""Hostile Word and Excel files (tests/hostile/office/, made by tests/hostile/make_office.py): each refused,
+or read without running anything, as `EXPECTED` says, within a second and in bounded memory; and the rest
+of an audit goes on."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import tracemalloc
+
+import pytest
+from click.testing import CliRunner
+
+import fourp
+from fourp.cli import main
+from fourp.read import read
+from fourp.read.package import MAX_PARTS
+
+from conftest import AS_OF, EXAMPLES, ROOT
+
+OFFICE = ROOT / "tests" / "hostile" / "office"
+#: What each file is made into: the words of the refusal, or what the plan read must hold.
+EXPECTED = {
+    "billion-laughs.docx": {"error": "declares XML entities"},
+    "xxe.docx": {"error": "declares XML entities"},
+    "xxe.xlsx": {"error": "declares XML entities"},
+    "zip-bomb-ratio.docx": {"error": "far more than Office files compress"},
+    "zip-bomb-declared.xlsx": {"error": "would unpack to more than"},
+    "pdf-renamed.docx": {"error": "this is a PDF"},
+    "old-word.docx": {"error": "old-format Word document"},
+    "password.docx": {"error": "protected by a password"},
+    "register.xlsx": {"error": "not a plan"},
+    "macros.docm": {"plan": "SXP-4P-2024-007", "note": "macros were ignored"},
+    "macros.xlsm": {"plan": "SXP-4P-2024-007", "note": "macros were ignored"},
+    "tracked-changes.docx": {"plan": "SXP-4P-2024-007"},
+}
+#: Reading any of them may hold this much at its peak (the largest real plan needs a few megabytes).
+MEMORY_LIMIT = 32 * 1024 * 1024
+
+
+def test_every_hostile_office_file_has_an_expectation():
+    assert sorted(os.listdir(OFFICE)) == sorted(EXPECTED)
+
+
+def timed_read(path):
+    """(plan, error, seconds, peak bytes): timed on its own, then read again under tracemalloc, which
+    slows Python down several times."""
+    def attempt():
+        try:
+            return read(str(path)), None
+        except fourp.PlanError as exc:
+            return None, exc
+    started = time.perf_counter()
+    attempt()
+    seconds = time.perf_counter() - started
+    tracemalloc.start()
+    try:
+        plan, error = attempt()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return plan, error, seconds, peak
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_is_refused_or_read_as_expected_within_a_second_in_bounded_memory(name, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    read(str(OFFICE / "macros.docm"))  # the libraries imported first: their cost is not the file's
+    plan, error, seconds, peak = timed_read(OFFICE / name)
+    expected = EXPECTED[name]
+    if "error" in expected:
+        assert error is not None, f"{name} was read as a plan"
+        assert expected["error"] in error.reason and error.hint and error.file == str(OFFICE / name)
+    else:
+        assert error is None, str(error)
+        assert plan.data["id"] == expected["plan"]
+        if "note" in expected:
+            assert any(expected["note"] in note for note in plan.notes)
+    assert seconds < 1.0, f"{name} took {seconds:.2f}s"
+    assert peak < MEMORY_LIMIT, f"{name} held {peak:,} bytes"
+    assert os.listdir(tmp_path) == []  # no macro ran, nothing was written
+
+
+def test_a_zip_bomb_of_many_parts_is_refused_before_any_is_inflated(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests" / "hostile"))
+    try:
+        import make_office
+    finally:
+        sys.path.pop(0)
+    path = tmp_path / "many-parts.docx"
+    path.write_bytes(make_office.many_parts(MAX_PARTS + 500))
+    plan, error, seconds, peak = timed_read(path)
+    assert error is not None and "parts" in error.reason and "zip bomb" in error.reason
+    assert seconds < 1.0 and peak < MEMORY_LIMIT
+
+
+def test_the_xxe_file_never_reads_the_file_it_names():
+    _, error, _, _ = timed_read(OFFICE / "xxe.docx")
+    assert "root:" not in str(error)
+
+
+def test_tracked_changes_are_read_as_the_document_now_stands_and_comments_are_not_content(pack):
+    plan = read(str(OFFICE / "tracked-changes.docx"))
+    result = plan.data["pursue"]["actions"][0]["result"]["text"]
+    assert result.startswith("Warrant executed: ")  # the tracked insertion is content
+    assert "No result yet" not in result  # the tracked deletion is not
+    assert "COMMENT TEXT" not in json.dumps(plan.data, default=str)  # nor is the comment
+    good = fourp.evaluate(fourp.load_plan(str(EXAMPLES / "good-plan.yaml")), pack, AS_OF)
+    assert fourp.evaluate(plan, pack, AS_OF).score == good.score
+
+
+def test_an_audit_of_the_hostile_files_reports_each_and_goes_on(tmp_path):
+    drive = tmp_path / "drive"
+    shutil.copytree(OFFICE, drive)
+    shutil.copy(EXAMPLES / "good-plan.yaml", drive / "good-plan.yaml")
+    result = CliRunner().invoke(main, ["audit", str(drive), "--as-of", AS_OF.isoformat(), "--format", "json",
+                                       "--no-cache", "--jobs", "2"])
+    assert result.exit_code == 2
+    document = json.loads(result.stdout)
+    errors = {os.path.basename(e["file"]): e["reason"] for e in document["errors"]}
+    assert set(errors) == {n for n, e in EXPECTED.items() if "error" in e}
+    for name, reason in errors.items():
+        assert EXPECTED[name]["error"] in reason
+    read_plans = sorted(os.path.basename(p["file"]) for p in document["plans"])
+    assert read_plans == sorted(["good-plan.yaml"] + [n for n, e in EXPECTED.items() if "plan" in e])
+    macro_notes = [n for n in document["notes"] if n["kind"] == "reader"]
+    assert sorted(os.path.basename(n["files"][0]) for n in macro_notes) == ["macros.docm", "macros.xlsm"]
+    assert not list(tmp_path.rglob("fourp-was-here"))

@@ -144,7 +144,8 @@ def _cell(value: Any) -> Any:
 
 def to_csv(data: Dict[str, Any]) -> str:
     """One row per plan (`record` plan), then one per finding (`finding`); a file that could not be read is
-    an `unreadable` row, a file an audit found and did not read (a PDF) a `skipped` row, a cross-plan finding of an audit a `portfolio` row (its files and locations
+    an `unreadable` row, a file an audit found and did not read (a PDF) a `skipped` row, a cross-plan
+    finding of an audit a `portfolio` row (its files and locations
     joined by "; "), and with a baseline each fixed finding a `fixed` row. Finding rows repeat their
     plan's columns so a spreadsheet can filter and sort them. UTF-8 with a byte-order mark (so Excel reads
     the names and quotation marks right)."""

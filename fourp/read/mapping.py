@@ -137,8 +137,9 @@ def _build(data: Dict[str, Any], file: Optional[str]) -> Mapping:
                                   r.get("part"), _values(r)) for r in part["rows"])
             parts.append(Labels(part["labels"], _names(part.get("find")), rows, guidance))
         elif "table" in part:
-            columns = tuple(Column(field_path(c["field"]), _names(c["headings"]), " ".join(c.get("guidance", "").split()),
-                                   c.get("part"), _values(c)) for c in part["columns"])
+            columns = tuple(Column(field_path(c["field"]), _names(c["headings"]),
+                                   " ".join(c.get("guidance", "").split()), c.get("part"), _values(c))
+                            for c in part["columns"])
             split = None
             if "split" in part:
                 split = (_names(part["split"]["headings"]),

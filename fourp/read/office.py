@@ -46,8 +46,8 @@ def read_office(path: str, package: Any, fmt: str, mappings: Sequence[Mapping],
     if not best.values:
         raise PlanError(path, f"not a plan: {_looked_like(grids, passages, what)}, and not the four Ps' "
                         "objectives and actions where the template's mapping looks for them",
-                        hint=f"if it is a plan in your force's own template, describe the template in a mapping "
-                             f"file and give it with --mapping (see docs/office.md); if not, keep it out of "
-                             f"the folder")
+                        hint="if it is a plan in your force's own template, describe the template in a mapping "
+                             "file and give it with --mapping (see docs/office.md); if not, keep it out of "
+                             "the folder")
     notes = list(package.notes) + best.notes
     return Plan(data=best.data, source=path, _locator=OfficeLocator(best.places), notes=tuple(notes))

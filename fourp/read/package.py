@@ -61,7 +61,9 @@ class OfficePackage:
         for relationship in rels:
             if relationship.get("Type", "").endswith("/" + kind) and relationship.get("TargetMode") != "External":
                 target = relationship.get("Target", "")
-                return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+                if target.startswith("/"):
+                    return target.lstrip("/")
+                return posixpath.normpath(posixpath.join(folder, target))
         return None
 
 

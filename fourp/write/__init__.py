@@ -36,7 +36,8 @@ def render(data: Any, fmt: str, mapping: Any = None) -> bytes:
     """A plan's data as the bytes of a file in `fmt` (yaml, json, docx or xlsx)."""
     writer = next((w for w in WRITERS.values() if w.name == fmt), None)
     if writer is None:
-        raise ValueError(f"fourp cannot write {fmt!r}; it writes {', '.join(sorted({w.name for w in WRITERS.values()}))}")
+        names = ", ".join(sorted({w.name for w in WRITERS.values()}))
+        raise ValueError(f"fourp cannot write {fmt!r}; it writes {names}")
     module = importlib.import_module(f"{__name__}.{writer.module}")
     return module.render(data, fmt, mapping)
 
@@ -54,16 +55,17 @@ def blank(fmt: str) -> bytes:
 def convert(source: str, target: str, mappings: Sequence[Any] = (), max_bytes: Optional[int] = None) -> List[str]:
     """Reads the plan in `source` (any format `fourp.read` reads) and writes it to the new file `target`
     in the format its suffix names (Word and Excel in fourp's own templates: `mappings` are for reading
-    the source, so a force's plans move onto one template). Returns the document paths of values the target's layout has no
-    place for (and so are not in it). Raises PlanError for a source that cannot be read, ValueError for
-    a target format fourp does not write, FileExistsError rather than replace a file."""
+    the source, so a force's plans move onto one template). Returns the document paths of values the
+    target's layout has no place for (and so are not in it). Raises PlanError for a source that cannot be
+    read, ValueError for a target format fourp does not write, FileExistsError rather than replace a file."""
     from ..read import read
     from ..read.mapping import shipped_mapping
     from .cells import uncovered
 
     writer = writer_for(target)
     if writer is None:
-        raise ValueError(f"fourp writes plans as {', '.join(sorted(WRITERS))}, not {os.path.splitext(target)[1] or 'a file with no suffix'}")
+        suffix = os.path.splitext(target)[1] or "a file with no suffix"
+        raise ValueError(f"fourp writes plans as {', '.join(sorted(WRITERS))}, not {suffix}")
     plan = read(source, **({"max_bytes": max_bytes} if max_bytes else {}), mappings=mappings)
     mapping = None
     lost: List[str] = []

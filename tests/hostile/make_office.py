@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import pathlib
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -196,7 +195,6 @@ def register() -> bytes:
 
 
 def password() -> bytes:
-    import msoffcrypto  # only to make the fixture
 
     from msoffcrypto.format.ooxml import OOXMLFile
 

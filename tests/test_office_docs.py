@@ -1,0 +1,61 @@
+"""Every command docs/office.md and the README's Word and Excel section show, run in the order shown."""
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from fourp.cli import main
+
+from conftest import ROOT
+from office import fill_docx
+
+README = (ROOT / "README.md").read_text("utf-8")
+OFFICE = (ROOT / "docs" / "office.md").read_text("utf-8")
+
+
+def commands(text):
+    return [line for block in re.findall(r"```sh\n(.*?)```", text, re.S) for line in block.splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
+def run_line(line, folder):
+    words = shlex.split(line)
+    if words[0] == "python":
+        done = subprocess.run([sys.executable, *words[1:]], cwd=folder, capture_output=True, text=True)
+        return done.returncode, done.stderr
+    assert words[0] == "fourp", line
+    result = CliRunner().invoke(main, words[1:])
+    return result.exit_code, result.output
+
+
+def test_the_readme_shows_an_lros_path_from_word_template_to_feedback_in_three_commands(tmp_path, monkeypatch):
+    section = README.split("<!-- office-commands -->", 1)[1]
+    lines = commands(section.split("\n## ", 1)[0])
+    assert len(lines) == 3 and lines[0].startswith("fourp new --format docx")
+    monkeypatch.chdir(tmp_path)
+    assert run_line(lines[0], tmp_path)[0] == 0
+    import yaml
+
+    fill_docx("plan.docx", yaml.safe_load((ROOT / "examples" / "sussex-copied-text.yaml").read_text("utf-8")))
+    code, out = run_line(lines[1], tmp_path)
+    assert code == 1 and "plan.docx: " in out and " table" in out  # findings, each at its place
+    assert run_line(lines[2], tmp_path)[0] == 1
+    assert "<html" in (tmp_path / "feedback.html").read_text("utf-8")
+
+
+def test_every_command_in_docs_office_runs(tmp_path, monkeypatch):
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+    lines = commands(OFFICE)
+    assert len(lines) >= 8
+    for line in lines:
+        code, out = run_line(line, tmp_path)
+        assert code in (0, 1), f"{line}: {out}"
+    for made in ("plan.docx", "plan.xlsx", "feedback.json", "wessex-plan.docx", "wessex-plan.yaml",
+                 "wessex-on-our-template.docx"):
+        assert (tmp_path / made).exists(), made

@@ -31,6 +31,16 @@ CODES = {
     "other-template": "a 4P plan on another template (Group:, Owner:, Pursue: ...); an audit counts it",
     "is-a-pack": "a rule pack where a plan was expected",
     "internal-error": "fourp (or a plug-in check) failed on this file; a fault to report, not the plan's",
+    "is-a-mapping": "a mapping of a Word or Excel template where a plan was expected",
+    "not-read": "a kind of file fourp does not read as a plan (a PDF, a picture, an old .doc)",
+    # Word and Excel files
+    "wrong-format": "the file's content is not what its name says (a PDF or a text file named .docx)",
+    "old-format": "an old-format .doc or .xls file, whatever its name says",
+    "password-protected": "a Word or Excel file protected by a password",
+    "damaged": "a Word or Excel file whose archive, or a part of it, cannot be read",
+    "zip-bomb": "an Office file whose parts would unpack to far more than any plan (too many, too big, too packed)",
+    "xml-entities": "an Office file whose XML declares entities or a document type (entity expansion, XXE)",
+    "invalid-mapping": "a mapping file that does not follow its format (`fourp schema mapping`)",
     # packs
     "not-a-pack": "a file given as a pack has no `fourp-pack:` line",
     "invalid-pack": "the pack does not follow the pack format (`fourp schema pack`)",

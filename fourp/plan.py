@@ -607,7 +607,7 @@ def _check_is_plan(plan: Plan) -> None:
         return
     if "fourp-mapping" in plan.data:
         raise PlanError(plan.source, "this is a mapping of a Word or Excel template, not a plan", 1, 1,
-                        hint="give it with --mapping when checking or auditing the plans it reads")
+                        hint="give it with --mapping when checking or auditing the plans it reads", code="is-a-mapping")
     if "fourp-pack" in plan.data:
         raise PlanError(plan.source, "this is a rule pack, not a plan", 1, 1,
                         hint="use it with --pack; keep it out of the audited folder, or --exclude it",

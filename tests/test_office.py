@@ -314,7 +314,7 @@ def test_a_force_template_is_read_through_its_mapping(wessex, pack):
 def test_without_its_mapping_a_force_template_is_not_taken_for_a_plan_silently(wessex):
     with pytest.raises(fourp.PlanError) as info:
         read(str(wessex[0]))
-    assert "not a plan" in info.value.reason and "--mapping" in info.value.hint
+    assert info.value.code == "not-a-plan" and "--mapping" in info.value.hint
 
 
 def test_mapping_on_check_audit_and_convert(wessex, tmp_path):
@@ -351,7 +351,7 @@ def test_a_bad_mapping_is_a_usage_error_with_its_line(tmp_path, wessex):
     bad.write_text("fourp-mapping: 1\nformat: docx\nparts:\n  - table: Actions\n    columns: []\n", encoding="utf-8")
     with pytest.raises(MappingError) as info:
         load_mapping(bad)
-    assert info.value.line == 4
+    assert info.value.line == 4 and info.value.code == "invalid-mapping"
     result = run("check", wessex[0], "--mapping", bad)
     assert result.exit_code == 2 and "bad.yaml:4" in result.stderr
 
@@ -375,7 +375,7 @@ def test_an_audit_reads_yaml_word_and_excel_plans_and_lists_what_it_skipped(tmp_
     assert sorted(os.path.basename(p["file"]) for p in document["plans"]) == ["good-plan.yaml", "harbour.docx",
                                                                              "tvp.xlsx"]
     [error] = document["errors"]
-    assert error["file"].endswith("register.xlsx") and "not a plan" in error["reason"]
+    assert error["file"].endswith("register.xlsx") and error["code"] == "not-a-plan"
     assert "SOC register" in error["reason"] and "APMIS reference" in error["reason"]
     skipped = {os.path.basename(s["file"]): s["reason"] for s in document["skipped"]}
     assert set(skipped) == {"2019 plan.doc", "signed copy.pdf", "whiteboard.jpg", "~$rbour.docx"}

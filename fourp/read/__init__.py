@@ -103,7 +103,8 @@ def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES, mappings: Sequence[Mappi
         suffix = os.path.splitext(source)[1].lower()
         if suffix in SKIPPED and suffix not in _TEXT:
             reason, hint = SKIPPED[suffix]
-            raise PlanError(source, f"this is {reason}, which fourp does not read as a plan", hint=hint)
+            raise PlanError(source, f"this is {reason}, which fourp does not read as a plan", hint=hint,
+                            code="not-read")
         fmt = FORMATS[".yaml"]
     module = importlib.import_module(f"{__name__}.{fmt.reader}")
     return module.read(source, max_bytes, tuple(mappings))

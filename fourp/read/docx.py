@@ -161,7 +161,7 @@ def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES, mappings: Sequence[Mappi
     body = root.find(_W + "body") if root is not None else None
     if body is None:
         raise PlanError(path, "this Word file has no document body", hint="open it in Word and save it again "
-                        "as .docx; if it is a template (.dotx), make a plan from it")
+                        "as .docx; if it is a template (.dotx), make a plan from it", code="damaged")
     names: Dict[str, str] = {}
     styles = package.xml(package.related(main, "styles") or "")
     for style in styles if styles is not None else ():

@@ -19,6 +19,8 @@ _MAX_BYTES = 1024 * 1024
 class MappingError(PlanError):
     """A mapping file that cannot be used: the file, line and reason (a usage error, not a plan's fault)."""
 
+    default_code = "invalid-mapping"
+
 
 def normal(text: str) -> str:
     """A heading or label as it is compared: case, spacing, a trailing colon or asterisk ignored."""
@@ -176,7 +178,7 @@ def load_mapping(path: Union[str, "os.PathLike[str]"]) -> Mapping:
         text = _decode(_read_bytes(source, _MAX_BYTES), source)
         data, locator = read_yaml(text, source)
     except PlanError as exc:
-        raise MappingError(exc.file, exc.reason, exc.line, exc.column, exc.hint) from None
+        raise MappingError(exc.file, exc.reason, exc.line, exc.column, exc.hint, code=exc.code) from None
     _validate(data, source, locator)
     return _build(data, source)
 

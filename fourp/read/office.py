@@ -48,6 +48,6 @@ def read_office(path: str, package: Any, fmt: str, mappings: Sequence[Mapping],
                         "objectives and actions where the template's mapping looks for them",
                         hint="if it is a plan in your force's own template, describe the template in a mapping "
                              "file and give it with --mapping (see docs/office.md); if not, keep it out of "
-                             "the folder")
+                             "the folder", code="not-a-plan")
     notes = list(package.notes) + best.notes
     return Plan(data=best.data, source=path, _locator=OfficeLocator(best.places), notes=tuple(notes))

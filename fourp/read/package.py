@@ -72,15 +72,17 @@ def _what_compound_file_is(raw: bytes, kind: str) -> PlanError:
     if "EncryptedPackage".encode("utf-16-le") in raw:
         return PlanError(None, f"this {kind} file is protected by a password, so fourp cannot read it",
                          hint="save a copy without the password (File > Info > Protect) and check that copy; "
-                              "keep the copy as securely as the original")
+                              "keep the copy as securely as the original", code="password-protected")
     if "WordDocument".encode("utf-16-le") in raw:
         return PlanError(None, "this is an old-format Word document (.doc), whatever its name says",
-                         hint="open it in Word or LibreOffice and save it as a Word document (.docx)")
+                         hint="open it in Word or LibreOffice and save it as a Word document (.docx)",
+                         code="old-format")
     if "Workbook".encode("utf-16-le") in raw or "Book".encode("utf-16-le") in raw:
         return PlanError(None, "this is an old-format Excel workbook (.xls), whatever its name says",
-                         hint="open it in Excel or LibreOffice and save it as an Excel workbook (.xlsx)")
+                         hint="open it in Excel or LibreOffice and save it as an Excel workbook (.xlsx)",
+                         code="old-format")
     return PlanError(None, "this is an old-format Office file, not a Word or Excel file of today",
-                     hint="open it in Word or Excel and save it as .docx or .xlsx")
+                     hint="open it in Word or Excel and save it as .docx or .xlsx", code="old-format")
 
 
 def _not_office(raw: bytes, kind: str, suffix: str) -> PlanError:
@@ -88,11 +90,14 @@ def _not_office(raw: bytes, kind: str, suffix: str) -> PlanError:
         return _what_compound_file_is(raw, kind)
     if raw.lstrip()[:5] == b"%PDF-":
         return PlanError(None, f"this is a PDF, not a {kind} file, whatever its name says",
-                         hint="fourp cannot read plans from PDFs; check the Word or Excel file it was made from")
+                         hint="fourp cannot read plans from PDFs; check the Word or Excel file it was made from",
+                         code="wrong-format")
     if not raw:
-        return PlanError(None, "the file is empty", hint=f"start from `fourp new --format {suffix.lstrip('.')[:4]}`")
+        return PlanError(None, "the file is empty", hint=f"start from `fourp new --format {suffix.lstrip('.')[:4]}`",
+                         code="empty")
     return PlanError(None, f"this is not a {kind} file, whatever its name says (it is not a zip archive of "
-                     "Office XML)", hint=f"open it in {kind} and save it again as {suffix}, or rename it to what it is")
+                     "Office XML)", hint=f"open it in {kind} and save it again as {suffix}, or rename it to what it is",
+                     code="wrong-format")
 
 
 def _check_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
@@ -105,11 +110,12 @@ def _check_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     except DefusedXmlException:
         raise PlanError(None, f"the part {info.filename} declares XML entities or a document type, which "
                         "Word and Excel never write (an entity-expansion or external-entity attack?)",
-                        hint="do not open the file; ask whoever sent it where it came from") from None
+                        hint="do not open the file; ask whoever sent it where it came from",
+                        code="xml-entities") from None
     except SafeET.ParseError as exc:
         raise PlanError(None, f"the part {info.filename} is not well-formed XML (line {exc.position[0]})",
                         hint="the file is damaged; open it in Word or Excel, which may repair it, and save "
-                             "it again") from None
+                             "it again", code="damaged") from None
 
 
 def open_package(path: str, max_bytes: int, kind: str, suffix: str) -> OfficePackage:
@@ -118,7 +124,7 @@ def open_package(path: str, max_bytes: int, kind: str, suffix: str) -> OfficePac
         return _open(path, max_bytes, kind, suffix)
     except PlanError as exc:
         if exc.file is None:
-            raise PlanError(path, exc.reason, exc.line, exc.column, exc.hint) from None
+            raise PlanError(path, exc.reason, exc.line, exc.column, exc.hint, code=exc.code) from None
         raise
 
 
@@ -130,36 +136,40 @@ def _open(path: str, max_bytes: int, kind: str, suffix: str) -> OfficePackage:
         archive = zipfile.ZipFile(io.BytesIO(raw))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
         raise PlanError(None, f"the {kind} file is damaged (its archive cannot be read)",
-                        hint=f"open it in {kind}, which may repair it, and save it again") from None
+                        hint=f"open it in {kind}, which may repair it, and save it again", code="damaged") from None
     with archive:
         infos = archive.infolist()
         if len(infos) > MAX_PARTS:
             raise PlanError(None, f"the file holds {len(infos):,} parts, more than the {MAX_PARTS:,} any {kind} "
-                            "plan has (a zip bomb?)", hint="do not open it; ask whoever sent it what it is")
+                            "plan has (a zip bomb?)", hint="do not open it; ask whoever sent it what it is",
+                            code="zip-bomb")
         total = 0
         for info in infos:
             total += info.file_size
             if total > MAX_UNPACKED:
                 raise PlanError(None, f"the file's parts would unpack to more than {MAX_UNPACKED // 2 ** 20:,} MB "
-                                "(a zip bomb?)", hint="do not open it; ask whoever sent it what it is")
+                                "(a zip bomb?)", hint="do not open it; ask whoever sent it what it is",
+                                code="zip-bomb")
             if info.file_size > _RATIO_FROM and info.file_size > MAX_RATIO * max(info.compress_size, 1):
                 raise PlanError(None, f"the part {info.filename} would unpack to {info.file_size:,} bytes from "
                                 f"{info.compress_size:,}, far more than Office files compress (a zip bomb?)",
-                                hint="do not open it; ask whoever sent it what it is")
+                                hint="do not open it; ask whoever sent it what it is", code="zip-bomb")
             if info.flag_bits & 0x1:
                 raise PlanError(None, f"the part {info.filename} is encrypted",
-                                hint="save a copy without the password and check that copy")
+                                hint="save a copy without the password and check that copy",
+                                code="password-protected")
         names = tuple(info.filename for info in infos)
         if "[Content_Types].xml" not in names:
             raise PlanError(None, f"this zip archive is not a {kind} file (it has no [Content_Types].xml)",
-                            hint=f"open it in {kind} and save it as {suffix}, or unzip it if it is an archive")
+                            hint=f"open it in {kind} and save it as {suffix}, or unzip it if it is an archive",
+                            code="wrong-format")
         try:
             for info in infos:
                 if info.filename.lower().endswith((".xml", ".rels")):
                     _check_xml(archive, info)
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error, NotImplementedError):
             raise PlanError(None, f"the {kind} file is damaged (a part cannot be unpacked)",
-                            hint=f"open it in {kind}, which may repair it, and save it again") from None
+                            hint=f"open it in {kind}, which may repair it, and save it again", code="damaged") from None
     notes = ()
     if any(name.lower().endswith("vbaproject.bin") for name in names) or suffix in (".docm", ".xlsm"):
         notes = ("the file is macro-enabled; its macros were ignored (fourp reads the text and never runs "

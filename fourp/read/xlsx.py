@@ -25,7 +25,7 @@ def _grids(workbook: Any, path: str) -> List[Grid]:
             if number > MAX_ROWS:
                 raise PlanError(path, f"the sheet {sheet.title} has more than {MAX_ROWS:,} rows, far more than "
                                 "any plan", hint="a plan's sheets hold its fields, actions, reviews and log; "
-                                "keep other spreadsheets out of the folder")
+                                "keep other spreadsheets out of the folder", code="not-a-plan")
             values = tuple(row[:MAX_COLUMNS])
             while values and values[-1] in (None, ""):
                 values = values[:-1]
@@ -48,7 +48,8 @@ def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES, mappings: Sequence[Mappi
                                           keep_links=False)
     except (KeyError, ValueError, TypeError, OSError) as exc:
         raise PlanError(path, f"the Excel file cannot be read ({type(exc).__name__})",
-                        hint="open it in Excel, which may repair it, and save it again as .xlsx") from None
+                        hint="open it in Excel, which may repair it, and save it again as .xlsx",
+                        code="damaged") from None
     try:
         grids = _grids(workbook, path)
     finally:

@@ -157,13 +157,13 @@ def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES, mappings: Sequence[Mappi
     # The parts are read with defusedxml, as they were checked: the main document wherever the package's
     # relationships put it (a macro-enabled document has another content type, the same XML).
     main = package.related("", "officeDocument")
-    root = package.xml(main) if main else None
+    root = package.xml(main) if main is not None else None
     body = root.find(_W + "body") if root is not None else None
     if body is None:
         raise PlanError(path, "this Word file has no document body", hint="open it in Word and save it again "
                         "as .docx; if it is a template (.dotx), make a plan from it", code="damaged")
     names: Dict[str, str] = {}
-    styles = package.xml(package.related(main, "styles") or "")
+    styles = package.xml(package.related(main, "styles") or "") if main is not None else None
     for style in styles if styles is not None else ():
         name = style.find(_W + "name")
         if style.get(_W + "styleId"):

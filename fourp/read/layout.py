@@ -115,9 +115,8 @@ def _records(table: Table, grid: Grid, reading: Reading) -> None:
         for heading in table.split[0]:
             names.setdefault(normal(heading), "split")
     header = _header(grid, names)
-    lists: List[Tuple[Any, ...]] = [table.field] if table.field is not None else [f for f, _ in table.split[1]]
-    for target in lists:
-        reading.places.setdefault(target, grid.place(table.name, None, None))
+    for listed, _ in table.lists:
+        reading.places.setdefault(listed, grid.place(table.name, None, None))
     if header is None:
         return
     start, columns = header
@@ -128,7 +127,7 @@ def _records(table: Table, grid: Grid, reading: Reading) -> None:
         row_index = start + offset
         if all(_empty(_cell(row, i)) for i, c in columns.items() if c != "split"):
             continue  # a blank row of the template, or only its P filled in
-        target = table.field
+        target: Optional[Tuple[Any, ...]] = table.field
         if table.split is not None:
             which = next((_cell(row, i) for i, c in columns.items() if c == "split"), None)
             target = split_values.get(normal(str(which))) if not _empty(which) else None

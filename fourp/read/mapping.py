@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Dict, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 from ..plan import PlanError, read_yaml
 
@@ -75,6 +75,13 @@ class Table:
     split: Optional[Tuple[Tuple[str, ...], Tuple[Tuple[Tuple[str, ...], Tuple[str, ...]], ...]]] = None
     guidance: str = ""
 
+    @property
+    def lists(self) -> Tuple[Tuple[Tuple[str, ...], Optional[str]], ...]:
+        """The lists the rows fill: (field, the split column's first word for it, or None)."""
+        if self.split is None:
+            return ((self.field or (), None),)
+        return tuple((field, values[0]) for field, values in self.split[1])
+
 
 @dataclass(frozen=True)
 class Text:
@@ -129,7 +136,7 @@ def translate(value: Any, values: Tuple[Tuple[str, Tuple[str, ...]], ...]) -> An
 
 
 def _build(data: Dict[str, Any], file: Optional[str]) -> Mapping:
-    parts = []
+    parts: List[Part] = []
     for part in data["parts"]:
         guidance = " ".join(str(part.get("guidance", "")).split())
         if "heading" in part:
@@ -165,7 +172,8 @@ def _validate(data: Any, file: str, locator: Any) -> None:
         path = tuple(error.absolute_path)
         where = locator.locate(path) if locator is not None else None
         at = "/" + "/".join(str(p) for p in path)
-        raise MappingError(file, f"not a valid mapping at {at}: {error.message}", *(where or (None, None)),
+        line, column = where or (None, None)
+        raise MappingError(file, f"not a valid mapping at {at}: {error.message}", line, column,
                            hint="compare it with `fourp schema mapping` and the mappings in docs/office.md")
 
 

@@ -170,7 +170,7 @@ def _open(path: str, max_bytes: int, kind: str, suffix: str) -> OfficePackage:
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error, NotImplementedError):
             raise PlanError(None, f"the {kind} file is damaged (a part cannot be unpacked)",
                             hint=f"open it in {kind}, which may repair it, and save it again", code="damaged") from None
-    notes = ()
+    notes: Tuple[str, ...] = ()
     if any(name.lower().endswith("vbaproject.bin") for name in names) or suffix in (".docm", ".xlsm"):
         notes = ("the file is macro-enabled; its macros were ignored (fourp reads the text and never runs "
                  "anything)",)

@@ -43,9 +43,7 @@ def cell_text(value: Any) -> str:
 
 def table_rows(table: Table, data: Any) -> Iterator[Tuple[Optional[str], Any]]:
     """(the split column's value or None, entry) for each entry a table part holds, in order."""
-    lists: List[Tuple[Tuple[Any, ...], Optional[str]]] = (
-        [(table.field, None)] if table.field is not None else [(f, values[0]) for f, values in table.split[1]])
-    for path, which in lists:
+    for path, which in table.lists:
         entries = value_at(data, path)
         if isinstance(entries, list):
             for entry in entries:
@@ -58,8 +56,7 @@ def _covered(mapping: Mapping) -> List[Tuple[Any, ...]]:
     for labels in mapping.labels:
         out.extend(row.field for row in labels.rows)
     for table in mapping.tables:
-        lists = [table.field] if table.field is not None else [f for f, _ in table.split[1]]
-        for base in lists:
+        for base, _ in table.lists:
             out.extend(base + ("*",) + column.field for column in table.columns)
     for text in mapping.texts:
         out.append(text.field)

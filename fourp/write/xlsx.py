@@ -72,7 +72,10 @@ def render(data: Any, fmt: str = "xlsx", mapping: Optional[Mapping] = None) -> b
             sheet.freeze_panes = "A2"
             for row, (which, entry) in enumerate(table_rows(part, data), start=2):
                 for number, (column, _, _) in enumerate(columns, start=1):
-                    value = which if column == "split" else entry if not column.field else value_at(entry, column.field)
+                    if isinstance(column, str):  # the split column: which list the entry is in
+                        value = which
+                    else:
+                        value = entry if not column.field else value_at(entry, column.field)
                     _put(sheet.cell(row, number), value)
                     sheet.cell(row, number).alignment = wrap
     out = io.BytesIO()

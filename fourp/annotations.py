@@ -82,6 +82,12 @@ def github_escape_property(text: Any) -> str:
     return github_escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def _placed(item: Dict[str, Any]) -> str:
+    """A finding's message, led by its place in a Word or Excel plan (which has no lines to annotate)."""
+    place = (item.get("place") or {}).get("text")
+    return f"{place}: {item['message']}" if place else item["message"]
+
+
 def to_github(data: Dict[str, Any]) -> str:
     """GitHub Actions workflow commands, one line per finding (`::error file=...,line=...,col=...,
     title=...::message`), which GitHub shows as annotations on the plan's lines in a pull request and
@@ -95,7 +101,7 @@ def to_github(data: Dict[str, Any]) -> str:
             if column is not None and column >= 1:
                 properties.append(("col", column))
         properties.append(("title", f"fourp {item['rule']}: {item['title']}"))
-        message = item["message"] + (f"\nFix: {item['remediation']}" if item.get("remediation") else "")
+        message = _placed(item) + (f"\nFix: {item['remediation']}" if item.get("remediation") else "")
         fields = ",".join(f"{name}={github_escape_property(value)}" for name, value in properties)
         lines.append(f"::{_GITHUB_LEVEL[item['severity']]} {fields}::{github_escape_data(message)}")
     return "".join(line + "\n" for line in lines)
@@ -117,7 +123,7 @@ def to_gitlab(data: Dict[str, Any]) -> str:
         repeat = seen.get(identity, 0)
         seen[identity] = repeat + 1
         fingerprint = hashlib.sha256(f"{identity}\x1f{repeat}".encode("utf-8")).hexdigest()
-        description = f"{item['title']}: {item['message']}"
+        description = f"{item['title']}: {_placed(item)}"
         issue: Dict[str, Any] = {
             "description": description, "check_name": f"fourp/{item['rule']}",
             "fingerprint": fingerprint, "severity": _GITLAB_SEVERITY[item["severity"]],

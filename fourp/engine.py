@@ -174,18 +174,19 @@ def evaluate(plan: Plan, pack: RulePack, as_of: Optional[dt.date] = None,
 
 def check(plan: Union[str, "Plan", Mapping[str, Any], Any], pack: Union[RulePack, str, None] = None,
           as_of: Optional[dt.date] = None) -> Report:
-    """Checks a plan given as a file path, a loaded Plan or already-parsed data.
+    """Checks a plan given as a file path (any format `fourp.read` reads: YAML, JSON, Word, Excel), a
+    loaded Plan or already-parsed data.
 
     A path that cannot be read as a plan raises `PlanError`; parsed data never raises.
     """
     import os
 
-    from .plan import load_plan
+    from .read import read
 
     if not isinstance(pack, RulePack):
         pack = load_pack(pack)
     if isinstance(plan, (str, os.PathLike)):
-        plan = load_plan(plan)
+        plan = read(os.fspath(plan))
     elif not isinstance(plan, Plan):
         plan = plan_from_data(plan)
     return evaluate(plan, pack, as_of)

@@ -102,7 +102,7 @@ def test_the_place_is_in_every_report_format(tmp_path):
     plan = tmp_path / "p.docx"
     plan.write_bytes(render(yaml_data("thames-valley-no-results.yaml"), "docx"))
     words = "Protect actions table, row"
-    for fmt in ("text", "markdown", "html", "junit", "csv"):
+    for fmt in ("text", "markdown", "html", "junit", "csv", "github", "gitlab"):
         out = run("check", plan, *AS_OF_ARGS, "--format", fmt, "--no-color").stdout
         assert words in out, fmt
     sarif = json.loads(run("check", plan, *AS_OF_ARGS, "--format", "sarif").stdout)
@@ -424,3 +424,12 @@ def test_libreoffice_opens_the_templates_and_what_it_saves_reads_the_same(fmt, s
     assert done.returncode == 0, done.stderr
     [saved] = list((tmp_path / "out").iterdir())
     assert comparable(read(str(saved)).data) == comparable(data)
+
+
+def test_the_library_checks_a_word_plan_by_its_path(tmp_path, pack):
+    path = tmp_path / "plan.docx"
+    path.write_bytes(render(yaml_data("thames-valley-no-results.yaml"), "docx"))
+    report = fourp.check(str(path), pack, AS_OF)
+    expected = fourp.evaluate(fourp.load_plan(str(EXAMPLES / "thames-valley-no-results.yaml")), pack, AS_OF)
+    assert verdict(report) == verdict(expected)
+    assert all(f.place is not None for f in report.findings)

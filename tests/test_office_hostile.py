@@ -128,3 +128,33 @@ def test_an_audit_of_the_hostile_files_reports_each_and_goes_on(tmp_path):
     macro_notes = [n for n in document["notes"] if n["kind"] == "reader"]
     assert sorted(os.path.basename(n["files"][0]) for n in macro_notes) == ["macros.docm", "macros.xlsm"]
     assert not list(tmp_path.rglob("fourp-was-here"))
+
+
+def test_a_word_plan_with_pictures_past_the_text_plans_limit_is_read(tmp_path):
+    """A map or chart pasted into a plan makes the file megabytes; the limit for an office file is ten
+    times a text plan's, and pictures (already compressed) are never mistaken for a bomb."""
+    import io
+    import zipfile
+
+    from fourp.plan import DEFAULT_MAX_BYTES
+    from fourp.write import render
+
+    raw = io.BytesIO(render({"fourp": 1, "id": "SXP-4P-2024-007"}, "docx"))
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info, source.read(info))
+        target.writestr("word/media/image1.png", os.urandom(DEFAULT_MAX_BYTES + 1024 * 1024))
+    path = tmp_path / "plan-with-map.docx"
+    path.write_bytes(out.getvalue())
+    assert path.stat().st_size > DEFAULT_MAX_BYTES
+    assert read(str(path)).data["id"] == "SXP-4P-2024-007"
+
+
+def test_an_xml_part_bigger_than_any_plans_is_refused_before_it_is_parsed(monkeypatch):
+    import fourp.read.package as package
+
+    monkeypatch.setattr(package, "MAX_XML_PART", 1000)
+    with pytest.raises(fourp.PlanError) as info:
+        read(str(OFFICE / "macros.docm"))
+    assert info.value.code == "too-large" and "bytes of XML" in info.value.reason

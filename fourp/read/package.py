@@ -18,12 +18,18 @@ from typing import Any, Optional, Tuple
 
 from ..plan import PlanError, _read_bytes
 
-__all__ = ["OfficePackage", "open_package", "MAX_PARTS", "MAX_UNPACKED", "MAX_RATIO"]
+__all__ = ["OfficePackage", "open_package", "MAX_PARTS", "MAX_UNPACKED", "MAX_RATIO", "MAX_XML_PART",
+           "OFFICE_SIZE_FACTOR"]
 
 #: A Word or Excel plan has a few dozen parts (more with pictures); ten thousand is an archive of something else.
 MAX_PARTS = 2_000
 #: All parts together, inflated. A plan of a hundred pages with pictures is a few megabytes.
 MAX_UNPACKED = 100 * 1024 * 1024
+#: One XML part parsed whole: a hundred-page document or a sheet of thousands of rows is a few megabytes.
+MAX_XML_PART = 16 * 1024 * 1024
+#: A Word or Excel plan carries styles, and often pictures (a map, an OCG chart): its file may be this many
+#: times the size limit of a text plan (`--max-bytes`).
+OFFICE_SIZE_FACTOR = 10
 #: Office XML inflates 5 to 30 times; a part inflating more than this (and over a megabyte) is a bomb.
 MAX_RATIO = 200
 _RATIO_FROM = 1024 * 1024
@@ -104,6 +110,10 @@ def _check_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     import defusedxml.ElementTree as SafeET
     from defusedxml import DefusedXmlException
 
+    if info.file_size > MAX_XML_PART:
+        raise PlanError(None, f"the part {info.filename} is {info.file_size:,} bytes of XML, more than any plan "
+                        f"holds ({MAX_XML_PART // 2 ** 20} MB)", hint="split the document, or keep it out of "
+                        "the folder if it is not a plan", code="too-large")
     data = archive.read(info)
     try:
         SafeET.fromstring(data, forbid_dtd=True)
@@ -129,7 +139,7 @@ def open_package(path: str, max_bytes: int, kind: str, suffix: str) -> OfficePac
 
 
 def _open(path: str, max_bytes: int, kind: str, suffix: str) -> OfficePackage:
-    raw = _read_bytes(path, max_bytes)
+    raw = _read_bytes(path, max_bytes * OFFICE_SIZE_FACTOR)
     if not raw.startswith(_ZIP):
         raise _not_office(raw, kind, suffix)
     try:

@@ -190,7 +190,7 @@ def convert(value: Any, kind: str, date_only: bool = False) -> Any:
         if len(lines) == 1:  # "drugs, firearms" typed on one line
             lines = [part.strip() for part in re.split(r"[;,]", lines[0]) if part.strip()]
         return lines
-    if isinstance(value, (dt.date, dt.time)) or (isinstance(value, (int, float)) and kind == "text"):
-        return as_text(value)
-    return as_text(value) if not isinstance(value, (int, float)) else value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and kind == "any":
+        return value  # a number in a field the format does not define: kept a number
+    return as_text(value)  # text: a number or a date in a text field is the text the cell shows
 

@@ -105,11 +105,13 @@ def test_the_place_is_in_every_report_format(tmp_path):
     for fmt in ("text", "markdown", "html", "junit", "csv", "github", "gitlab"):
         out = run("check", plan, *AS_OF_ARGS, "--format", fmt, "--no-color").stdout
         assert words in out, fmt
-    sarif = json.loads(run("check", plan, *AS_OF_ARGS, "--format", "sarif").stdout)
+    from test_formats import check_sarif
+
+    document = json.loads(run("check", plan, *AS_OF_ARGS, "--format", "json").stdout)
+    sarif = check_sarif(run("check", plan, *AS_OF_ARGS, "--format", "sarif").stdout, 1, len(document["findings"]))
     places = [loc for r in sarif["runs"][0]["results"] for loc in r["locations"] if "properties" in loc]
     assert any(loc["message"]["text"].startswith(words) and loc["properties"]["place"]["part"] == "Protect actions"
                for loc in places)
-    document = json.loads(run("check", plan, *AS_OF_ARGS, "--format", "json").stdout)
     assert any(f["place"]["part"] == "Protect actions" for f in document["findings"])
     audit = json.loads(run("audit", tmp_path, *AS_OF_ARGS, "--format", "json", "--no-cache").stdout)
     assert any(f["place"] and f["place"]["text"].startswith(words) for p in audit["plans"] for f in p["findings"])

@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from .errors import FourpError
 from .pack_blocks import PartnerPolicy, agency_key
-from .plan import DEFAULT_MAX_BYTES, PlanError, load_plan
+from .plan import DEFAULT_MAX_BYTES, PlanError
 
 __all__ = ["PartnerPolicy", "AgencyWork", "collect", "write_partner_packs", "agency_key", "PartnerError"]
 
@@ -157,6 +157,7 @@ def write_partner_packs(paths: Sequence[str], directory: str, policy: Optional[P
     and never over a plan. Returns what was written where, and the plans that could not be read."""
     from .audit import discover
     from .output import write_atomic
+    from .read import read
 
     if policy is None:
         raise PartnerError(None, "the pack has no `partners:` allow-list, so nothing may leave a plan",
@@ -167,7 +168,7 @@ def write_partner_packs(paths: Sequence[str], directory: str, policy: Optional[P
     plans = []
     for path in files:
         try:
-            plans.append((path, load_plan(path, max_bytes=max_bytes).data))
+            plans.append((path, read(path, max_bytes).data))  # YAML, JSON, Word or Excel
         except PlanError as exc:
             errors.append(exc)
     inputs = {os.path.realpath(p) for p in files}

@@ -338,7 +338,7 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
     shared: Dict[Any, Any] = {}
     results = [_sharing(r, shared) for r in slots if r is not None]
     reports = _judged_with_other_plans(tuple(r for r in results if isinstance(r, Report)), file_group, as_of,
-                                       names)
+                                       names, mappings)
     if force_from == "folder":
         from .region import forces_from_folders
 
@@ -398,12 +398,13 @@ def _packs_used(reports: Sequence[Report], groups: Iterable[_Group], pack: RuleP
 
 
 def _judged_with_other_plans(reports: Tuple[Report, ...], groups: Dict[str, "_Group"], as_of: dt.date,
-                             names: Sequence[str]) -> Tuple[Report, ...]:
+                             names: Sequence[str], mappings: Sequence[Any] = ()) -> Tuple[Report, ...]:
     """Each plan judged again, with the other plans' threat and operation names, where its text names
     one of them (its facts list the capitalised runs of words it holds): text-specific-to-threat then
     knows them as other threats, not only the register's. Only those few plans are read again."""
     from .engine import evaluate
     from .portfolio import FACTS_KEY, mentioned_names
+    from .read import read
 
     packs = {id(g.pack): g.pack for g in groups.values()}.values()
     if not any(r.check == "names-own-threat" for p in packs for r in p.plan_rules):
@@ -428,7 +429,7 @@ def _judged_with_other_plans(reports: Tuple[Report, ...], groups: Dict[str, "_Gr
         try:
             if group is None:
                 raise PlanError(report.file, "not among the audit's files")
-            plan = load_plan(report.file or "", max_bytes=group.max_bytes)
+            plan = read(report.file or "", group.max_bytes, mappings)
         except PlanError:  # changed or gone since: keep the verdict it had
             out.append(report)
             continue

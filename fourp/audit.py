@@ -49,6 +49,10 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (),
                                             hint="ask for read access, or leave it out of the audit",
                                             code="unreadable"))
             for folder, dirs, files in os.walk(path, onerror=failed, followlinks=False):
+                if skipped is not None:  # a hidden folder (.git, .Trash) is one line, not each file in it
+                    skipped.extend({"file": os.path.join(folder, d), "reason": "a hidden folder, not audited",
+                                    "hint": "nothing, unless it holds plans: then rename it without the dot"}
+                                   for d in sorted(dirs) if d.startswith("."))
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".")
                                  and os.path.realpath(os.path.join(folder, d)) not in excluded)
                 for name in sorted(files):

@@ -370,6 +370,8 @@ def test_an_audit_reads_yaml_word_and_excel_plans_and_lists_what_it_skipped(tmp_
     shutil.copy(ROOT / "tests" / "hostile" / "office" / "pdf-renamed.docx", drive / "signed copy.pdf")
     (drive / "whiteboard.jpg").write_bytes(b"\xff\xd8\xff\xe0 a photo")
     (drive / "~$rbour.docx").write_bytes(b"lock")
+    (drive / ".git").mkdir()
+    (drive / ".git" / "config").write_text("[core]\n", encoding="utf-8")
     shutil.copy(ROOT / "tests" / "hostile" / "office" / "register.xlsx", drive / "register.xlsx")
     result = run("audit", drive, *AS_OF_ARGS, "--format", "json", "--no-cache", "--jobs", "1")
     assert result.exit_code == 2  # the register is not a plan: an error row, with what it looked like
@@ -380,14 +382,14 @@ def test_an_audit_reads_yaml_word_and_excel_plans_and_lists_what_it_skipped(tmp_
     assert error["file"].endswith("register.xlsx") and error["code"] == "not-a-plan"
     assert "SOC register" in error["reason"] and "APMIS reference" in error["reason"]
     skipped = {os.path.basename(s["file"]): s["reason"] for s in document["skipped"]}
-    assert set(skipped) == {"2019 plan.doc", "signed copy.pdf", "whiteboard.jpg", "~$rbour.docx"}
+    assert set(skipped) == {"2019 plan.doc", "signed copy.pdf", "whiteboard.jpg", "~$rbour.docx", ".git"}
     assert "old-format Word" in skipped["2019 plan.doc"] and "PDF" in skipped["signed copy.pdf"]
     assert "picture" in skipped["whiteboard.jpg"] and "lock file" in skipped["~$rbour.docx"]
     text = run("audit", drive, *AS_OF_ARGS, "--no-cache", "--no-color", "--jobs", "1")
     assert "Files skipped" in text.stdout and "whiteboard.jpg" in text.stdout
     assert "fourp: skipped" in text.stderr
     rows = run("audit", drive, *AS_OF_ARGS, "--no-cache", "--format", "csv", "--jobs", "1").stdout
-    assert rows.count("\nskipped,") == 4
+    assert rows.count("\nskipped,") == 5
 
 
 def test_an_audit_of_only_word_plans_finds_them(tmp_path):

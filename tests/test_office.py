@@ -316,7 +316,7 @@ def test_a_force_template_is_read_through_its_mapping(wessex, pack):
 def test_without_its_mapping_a_force_template_is_not_taken_for_a_plan_silently(wessex):
     with pytest.raises(fourp.PlanError) as info:
         read(str(wessex[0]))
-    assert info.value.code == "not-a-plan" and "--mapping" in info.value.hint
+    assert info.value.code == "other-template" and "--mapping" in info.value.hint
 
 
 def test_mapping_on_check_audit_and_convert(wessex, tmp_path):
@@ -334,7 +334,8 @@ def test_mapping_on_check_audit_and_convert(wessex, tmp_path):
     out = tmp_path / "wessex.yaml"
     assert run("convert", path, "--mapping", MAPPING, "-o", out).exit_code == 0
     assert yaml.safe_load(out.read_text("utf-8"))["id"] == "WSX-4P-2024-011"
-    assert "not a plan" in run("check", path, *AS_OF_ARGS).stderr
+    without = run("check", path, *AS_OF_ARGS, "--format", "json")
+    assert without.exit_code == 2 and json.loads(without.stdout)["error"]["code"] == "other-template"
 
 
 def test_schema_mapping_describes_the_shipped_and_example_mappings():

@@ -28,6 +28,17 @@ def _looked_like(grids: Sequence[Grid], passages: Sequence[Passage], what: str) 
     return f"this {what} holds " + "; ".join(shown)
 
 
+def _names_the_four_ps(grids: Sequence[Grid], passages: Sequence[Passage]) -> bool:
+    """Whether the document's headings and cells name at least three of the four Ps: a 4P plan, on a
+    template none of the mappings describes."""
+    words = {p.heading.casefold() for p in passages}
+    for grid in grids:
+        words.add(grid.caption.casefold())
+        words.update(str(cell).casefold() for row in grid.rows for cell in row if isinstance(cell, str))
+    text = " ".join(words)
+    return sum(1 for p in _PS if p in text) >= 3
+
+
 def read_office(path: str, package: Any, fmt: str, mappings: Sequence[Mapping],
                 parts: Callable[[Mapping], Tuple[List[Grid], List[Passage]]], what: str) -> Plan:
     """Reads the document through each mapping for its format (the user's first, then fourp's own) and
@@ -43,6 +54,11 @@ def read_office(path: str, package: Any, fmt: str, mappings: Sequence[Mapping],
         # in that template, whatever labels it shares with it (a force's template read as fourp's).
         if reading.values > best.values and any(path[0] in _PS for path in reading.places):
             best = reading
+    if not best.values and _names_the_four_ps(grids, passages):
+        raise PlanError(path, f"a 4P plan on another template: {_looked_like(grids, passages, what)}, which no "
+                        "mapping given reads", hint="describe the template in a mapping file and give it with "
+                        "--mapping (see docs/office.md), or move the plan onto fourp's template",
+                        code="other-template")
     if not best.values:
         raise PlanError(path, f"not a plan: {_looked_like(grids, passages, what)}, and not the four Ps' "
                         "objectives and actions where the template's mapping looks for them",

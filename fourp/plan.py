@@ -3,11 +3,9 @@ from __future__ import annotations
 
 import bisect
 import codecs
-import errno
 import json
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -537,61 +535,31 @@ def _yaml_error(exc: yaml.MarkedYAMLError, source: str, text: str = "",
 
 # -- files ----------------------------------------------------------------------------------------------
 
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+#: The plan-specific words for what the safe reader refuses (its kind), each with what to do.
+_PLAN_HINTS = {
+    "dangling-link": "remove the link, or point it at the plan",
+    "loop": "remove the link, or point it at the plan",
+    "missing": "check the path; if an audit listed it, it was moved or deleted while fourp ran, so run the "
+               "audit again",
+    "folder": "give the folder to `fourp audit`, or name the plan files in it",
+    "not-a-file": "a plan is a YAML or JSON text file",
+    "too-large": "raise the limit with --max-bytes if this really is one plan",
+}
 
 
 def _read_bytes(source: str, max_bytes: int) -> bytes:
+    """The plan file's bytes through fourp's one safe reader; its refusals as PlanErrors."""
+    from .files import FileRefused, read_bytes
+
     try:
-        # Non-blocking, so a named pipe posing as a plan is refused instead of waiting forever.
-        fd = os.open(source, _OPEN_FLAGS)
-    except FileNotFoundError:
-        if os.path.islink(source):
-            raise PlanError(source, "this is a link to a file that does not exist",
-                            hint="remove the link, or point it at the plan", code="not-found") from None
-        raise PlanError(source, "no such file", hint="check the path; if an audit listed it, it was "
-                        "moved or deleted while fourp ran, so run the audit again", code="not-found") from None
-    except IsADirectoryError:
-        raise PlanError(source, "this is a folder, not a plan file",
-                        hint="give the folder to `fourp audit`, or name the plan files in it",
-                        code="not-a-file") from None
-    except PermissionError:
-        raise PlanError(source, "permission denied", hint="ask for read access to the file, or leave it "
-                        "out", code="unreadable") from None
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise PlanError(source, "this link leads round in a circle of links, never to a file",
-                            hint="remove the link, or point it at the plan", code="not-found") from None
-        raise PlanError(source, f"cannot be opened: {exc.strerror or exc}",
-                        hint="check the drive is connected and try again", code="unreadable") from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if stat.S_ISDIR(info.st_mode):
-            raise PlanError(source, "this is a folder, not a plan file",
-                            hint="give the folder to `fourp audit`, or name the plan files in it",
-                            code="not-a-file")
-        if not stat.S_ISREG(info.st_mode):
-            raise PlanError(source, "this is not an ordinary file (a pipe, socket or device)",
-                            hint="a plan is a YAML or JSON text file", code="not-a-file")
-        if info.st_size > max_bytes:
-            raise _too_large(source, info.st_size, max_bytes)
-        try:
-            # As much as the file holds (asking for max_bytes would allocate that much for every plan),
-            # and on up to the limit only if it grew meanwhile.
-            raw = handle.read(info.st_size + 1)
-            if len(raw) > info.st_size:
-                raw += handle.read(max_bytes + 1 - len(raw))
-        except OSError as exc:
-            raise PlanError(source, f"cannot be read: {exc.strerror or exc}",
-                            hint="check the drive is connected and try again", code="unreadable") from None
-    if len(raw) > max_bytes:  # it grew while being read
-        raise _too_large(source, None, max_bytes)
-    return raw
-
-
-def _too_large(source: str, size: Optional[int], max_bytes: int) -> PlanError:
-    size_text = f" ({size:,} bytes)" if size is not None else ""
-    return PlanError(source, f"the file{size_text} is larger than the {max_bytes:,}-byte limit for a plan",
-                     hint="raise the limit with --max-bytes if this really is one plan", code="too-large")
+        return read_bytes(source, max_bytes)
+    except FileRefused as exc:
+        reason = exc.reason
+        if exc.kind == "folder":
+            reason = "this is a folder, not a plan file"
+        elif exc.kind == "too-large":
+            reason = reason.replace("-byte limit", "-byte limit for a plan")
+        raise PlanError(source, reason, hint=_PLAN_HINTS.get(exc.kind, exc.hint), code=exc.code) from None
 
 
 def _plan_fields() -> frozenset:

@@ -87,22 +87,51 @@ class Comparison:
 
 def load_baseline(path: str) -> Baseline:
     """Reads an earlier `fourp audit --format json` (or `fourp check --format json`). Raises BaselineError."""
+    from .files import MAX_BASELINE_BYTES, FileRefused, read_bytes
+
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except FileNotFoundError:
-        raise BaselineError(path, "no such file") from None
-    except IsADirectoryError:
-        raise BaselineError(path, "this is a folder, not an audit's JSON") from None
-    except OSError as exc:
-        raise BaselineError(path, f"cannot be read: {exc.strerror or exc}") from None
+        raw = read_bytes(path, MAX_BASELINE_BYTES)
+    except FileRefused as exc:
+        reason = "this is a folder, not an audit's JSON" if exc.kind == "folder" else exc.reason
+        raise BaselineError(path, reason, code=exc.code) from None
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        # Numbers of more digits than Python converts stay text (a `format` of 5,000 digits is then no
+        # format version, said so), never a ValueError.
+        data = json.loads(raw.decode("utf-8-sig"), parse_int=_json_int)
     except UnicodeDecodeError as exc:
         raise BaselineError(path, f"not UTF-8 text (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
         raise BaselineError(path, f"not JSON: {exc.msg} at column {exc.colno}", exc.lineno) from None
+    except RecursionError:
+        raise BaselineError(path, f"nested more than {MAX_DEPTH} levels deep: not an audit's JSON",
+                            code="too-deep") from None
+    _check_depth(data, path)
     return baseline_from_data(data, path)
+
+
+#: An audit's JSON is about eight levels deep; anything far deeper is not one, and must not reach code
+#: that walks it.
+MAX_DEPTH = 64
+
+
+def _json_int(digits: str) -> Any:
+    try:
+        return int(digits)
+    except ValueError:  # past Python's limit on digits
+        return digits
+
+
+def _check_depth(data: Any, file: str) -> None:
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise BaselineError(file, f"nested more than {MAX_DEPTH} levels deep: not an audit's JSON",
+                                code="too-deep")
+        if isinstance(value, dict):
+            stack.extend((child, depth + 1) for child in value.values())
+        elif isinstance(value, list):
+            stack.extend((child, depth + 1) for child in value)
 
 
 def baseline_from_data(data: Any, file: str = "<baseline>") -> Baseline:

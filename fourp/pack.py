@@ -184,11 +184,12 @@ class _Raw:
     """One pack file's parsed data and its locator, for errors with line numbers."""
 
     def __init__(self, file: str) -> None:
+        from .files import MAX_OPTION_FILE_BYTES, FileRefused, read_bytes
+
         try:
-            with open(file, "rb") as handle:
-                raw = handle.read()
-        except OSError as exc:
-            raise PackError(file, f"cannot read the pack: {exc.strerror or exc}", code="unreadable") from None
+            raw = read_bytes(file, MAX_OPTION_FILE_BYTES)
+        except FileRefused as exc:
+            raise PackError(file, f"cannot read the pack: {exc.reason}", code=exc.code) from None
         try:
             plan = parse_text(raw.decode("utf-8-sig"), file)
         except UnicodeDecodeError:

@@ -201,13 +201,12 @@ def _read_yaml(text: str, file: str) -> Register:
 
 def load_register(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Register:
     """Reads a register from a `.csv` file, or a `.yaml`/`.yml`/`.json` one. Raises RegisterError."""
-    try:
-        if os.path.getsize(path) > max_bytes:
-            raise RegisterError(path, f"the register is larger than {max_bytes:,} bytes")
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError as exc:
-        raise RegisterError(path, f"cannot read the register: {exc.strerror or exc}") from None
+    from .files import FileRefused, read_bytes
+
+    try:  # the limit applies to what is read: a device has no size, a file may grow
+        raw = read_bytes(path, max_bytes)
+    except FileRefused as exc:
+        raise RegisterError(path, f"cannot read the register: {exc.reason}", code=exc.code) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

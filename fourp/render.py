@@ -317,6 +317,49 @@ def _compiled_templates(flavour: str) -> Any:
     return jinja2.FileSystemBytecodeCache(folder)
 
 
+def _loader(search: str) -> Any:
+    """Jinja's file loader, reading through fourp's one safe reader (ordinary files only, size limited)."""
+    import posixpath
+
+    import jinja2
+    from jinja2.loaders import split_template_path
+
+    from .files import MAX_OPTION_FILE_BYTES, FileRefused, read_bytes
+
+    class SafeFileLoader(jinja2.BaseLoader):
+        def get_source(self, environment: Any, template: str) -> Any:
+            filename = posixpath.join(search, *split_template_path(template))  # refuses `..`
+            try:
+                raw = read_bytes(filename, MAX_OPTION_FILE_BYTES)
+                mtime = os.stat(filename).st_mtime_ns
+            except FileRefused as exc:
+                if exc.kind in ("missing", "dangling-link", "folder"):
+                    raise jinja2.TemplateNotFound(template) from None
+                raise _TemplateRefused(filename, exc.reason) from None
+            except OSError:
+                raise jinja2.TemplateNotFound(template) from None
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise _TemplateRefused(filename, f"not UTF-8 text (byte {exc.start:,})") from None
+
+            def uptodate() -> bool:
+                try:
+                    return os.stat(filename).st_mtime_ns == mtime
+                except OSError:
+                    return False
+            return text, os.path.normpath(filename), uptodate
+    return SafeFileLoader()
+
+
+class _TemplateRefused(Exception):
+    """A template file the safe reader refused (a device, a pipe, too large, not UTF-8)."""
+
+    def __init__(self, file: str, reason: str) -> None:
+        self.file, self.reason = file, reason
+        super().__init__(f"{file}: {reason}")
+
+
 def _environment(flavour: str, colour: bool, sandboxed: bool, search: str) -> Any:
     import jinja2
 
@@ -324,7 +367,7 @@ def _environment(flavour: str, colour: bool, sandboxed: bool, search: str) -> An
 
     cls = StrictSandbox if sandboxed else jinja2.Environment
     escape = {"html": None, "markdown": markdown_escape, "text": _visible_controls}[flavour]
-    env = cls(loader=jinja2.FileSystemLoader(search), autoescape=flavour == "html", trim_blocks=True,
+    env = cls(loader=_loader(search), autoescape=flavour == "html", trim_blocks=True,
               lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.ChainableUndefined,
               finalize=_finalize(escape), bytecode_cache=None if sandboxed else _compiled_templates(flavour))
     env.filters["style"] = _style(flavour, colour)
@@ -367,6 +410,10 @@ def _render_user(data: Dict[str, Any], template_file: str, colour: bool, compile
         return "" if compile_only else template.render(data, colour=colour)
     except jinja2.TemplateNotFound as exc:
         raise TemplateProblem(template_file, f"no such template file: {exc.name}") from None
+    except _TemplateRefused as exc:
+        raise TemplateProblem(exc.file, exc.reason) from None
+    except RecursionError:  # `{{ ((((...` nested past Python's limit: Jinja's parser recurses
+        raise TemplateProblem(template_file, "the template is nested too deeply to read") from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateProblem(exc.filename or template_file, exc.message or "syntax error", exc.lineno) from None
     except SecurityError as exc:

@@ -8,8 +8,12 @@ is evaluated afresh; nothing is ever matched on a file's name or time alone.
 
 The cache lives under the user's cache folder (`$XDG_CACHE_HOME/fourp`, else `~/.cache/fourp`), never
 beside the plans. An entry holds exactly what the audit keeps of a plan (its report, whose findings quote
-plan text), compressed; it is written atomically, a corrupt or unreadable entry is a miss (never an
-error), and entries written more than `MAX_AGE_DAYS` ago are pruned.
+plan text), compressed and sealed to its key (`fourp.signing`): an entry copied over another's file, or
+of the wrong kind (a cross-plan verdict where a plan's report belongs), is a miss. It is written
+atomically; a corrupt or unreadable entry is a miss (never an error), and entries written more than
+`MAX_AGE_DAYS` ago are pruned. Folders fourp makes for the cache are private (0700), its files 0600. A
+cache that cannot be written (read-only, full, a file in the way) is noted once (`cache_problems`), so
+the command can say why it is slower, and the audit goes on without it.
 """
 from __future__ import annotations
 
@@ -21,17 +25,52 @@ import stat
 import tempfile
 import time
 import zlib
-from typing import Any, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from .signing import seal, unseal
+from .signing import seal
 
-__all__ = ["ResultsCache", "default_cache_dir", "pack_fingerprint", "MAX_AGE_DAYS"]
+__all__ = ["ResultsCache", "default_cache_dir", "pack_fingerprint", "MAX_AGE_DAYS", "cache_problems",
+           "note_problem", "read_entry"]
 
 #: Bumped when what an entry holds changes shape: older entries are then never read.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 #: Entries written longer ago than this are removed (an audit prunes at most once a day).
 MAX_AGE_DAYS = 14
 _PRUNE_MARK = ".last-pruned"
+#: The largest entry read back: a plan's compressed report is a few kilobytes.
+_MAX_ENTRY_BYTES = 256 * 1024 * 1024
+#: Why a cache folder could not be used, by folder: each is said once (the first reason).
+_problems: Dict[str, str] = {}
+
+
+def note_problem(folder: str, reason: str) -> None:
+    """Notes that the cache in `folder` cannot be used, and why (the first reason is kept)."""
+    _problems.setdefault(folder, reason)
+
+
+def cache_problems(clear: bool = False) -> List[Tuple[str, str]]:
+    """(folder, reason) for each cache this process could not use, including a missing or exposed key."""
+    from .signing import key_path, key_problem
+
+    found = list(_problems.items())
+    problem = key_problem()
+    if problem is not None:
+        found.append((os.path.dirname(key_path()), problem))
+    if clear:
+        _problems.clear()
+    return found
+
+
+def read_entry(path: str, binding: str) -> Optional[bytes]:
+    """A cache file's content if it is an ordinary file sealed with this user's key to `binding`, else None
+    (absent, planted, copied from another entry, a pipe or a device put in its place)."""
+    from .files import FileRefused, read_bytes
+    from .signing import unseal
+
+    try:
+        return unseal(read_bytes(path, _MAX_ENTRY_BYTES), binding.encode("utf-8", "surrogateescape"))
+    except FileRefused:
+        return None
 
 
 def default_cache_dir() -> str:
@@ -46,10 +85,11 @@ def default_cache_dir() -> str:
 
 def pack_fingerprint(files: Iterable[str]) -> str:
     """A digest of the content of a pack's files (the pack first, then each pack it extends)."""
+    from .files import MAX_OPTION_FILE_BYTES, read_bytes
+
     digest = hashlib.sha256()
     for path in files:
-        with open(path, "rb") as handle:
-            content = handle.read()
+        content = read_bytes(path, MAX_OPTION_FILE_BYTES)
         digest.update(len(content).to_bytes(8, "big"))
         digest.update(content)
     return digest.hexdigest()
@@ -90,7 +130,8 @@ class ResultsCache:
         if content is None:
             return None, None
         key = self.key(context, path, content)
-        return key, self.get(key)
+        stored = self.get(key)
+        return key, stored if _is_plan_result(stored) else None  # never a verdict of another kind
 
     def store_if_unchanged(self, context: str, path: str, max_bytes: int, key: str, result: Any) -> bool:
         """Stores a result under `key` if the file still holds what `key` was made from: a plan edited
@@ -114,7 +155,7 @@ class ResultsCache:
 
     def get_portfolio(self, key: str) -> Optional[dict]:
         stored = self.get(key)
-        return stored.get("portfolio") if isinstance(stored, dict) and stored.get("kind") == "portfolio" else None
+        return stored["portfolio"] if _is_portfolio(stored) else None
 
     def put_portfolio(self, key: str, portfolio: dict) -> bool:
         return self.put(key, {"kind": "portfolio", "portfolio": portfolio})
@@ -127,9 +168,8 @@ class ResultsCache:
     def get(self, key: str) -> Any:
         """The stored result, or None for a miss (including an entry that is corrupt or unreadable)."""
         try:
-            with open(self._entry(key), "rb") as handle:
-                blob = unseal(handle.read())
-            if blob is None:  # not sealed with this user's key: never unpickled (pickles run code)
+            blob = read_entry(self._entry(key), key)
+            if blob is None:  # not sealed with this user's key to this key: never unpickled (pickles run code)
                 return None
             result = pickle.loads(zlib.decompress(blob))
         except Exception:  # absent, unreadable, truncated, or written by something else: a miss
@@ -142,10 +182,11 @@ class ResultsCache:
         """Stores a result atomically (temp file in the same folder, then rename). False if it could not
         be stored (a read-only or full disk): the cache is an optimisation and never fails an audit."""
         try:
-            blob = seal(zlib.compress(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), 1))
+            blob = seal(zlib.compress(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), 1),
+                        key.encode("ascii"))
         except Exception:  # something in a plug-in's report that cannot be stored
             return False
-        return blob is not None and write_atomic(self._entry(key), blob)
+        return blob is not None and write_atomic(self._entry(key), blob, self.directory)
 
     # -- housekeeping ------------------------------------------------------------------------------------
 
@@ -192,28 +233,27 @@ class ResultsCache:
                         removed += 1
                 except OSError:
                     pass
-        try:
-            os.makedirs(self.directory, mode=0o700, exist_ok=True)
-            with open(mark, "w", encoding="utf-8") as handle:
-                handle.write(dt.datetime.now().isoformat())
-        except OSError:
-            pass
+        write_atomic(mark, dt.datetime.now().isoformat().encode("ascii"), self.directory)
         return removed
 
 
-def write_atomic(path: str, blob: bytes) -> bool:
-    """Writes a cache file whole or not at all (temp file in the same folder, then rename), in a folder
-    only this user can read. False if it could not be written: a cache never fails what uses it."""
+def write_atomic(path: str, blob: bytes, root: Optional[str] = None) -> bool:
+    """Writes a cache file whole or not at all (temp file in the same folder, then rename), 0600 in
+    folders only this user can read. False if it could not be written (noted once for the cache `root`):
+    a cache never fails what uses it."""
+    from .files import make_private_dirs
+
     folder = os.path.dirname(path)
     temp = None
     try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        make_private_dirs(folder)
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-")  # 0600
         with os.fdopen(fd, "wb") as handle:
             handle.write(blob)
         os.replace(temp, path)
         return True
-    except OSError:
+    except OSError as exc:
+        note_problem(root or folder, exc.strerror or str(exc))
         if temp is not None:
             try:
                 os.unlink(temp)
@@ -247,10 +287,20 @@ def _read(path: str, max_bytes: int) -> Optional[bytes]:
 
 
 def _is_result(value: Any) -> bool:
+    return _is_plan_result(value) or _is_portfolio(value)
+
+
+def _is_plan_result(value: Any) -> bool:
+    """A plan's report, or the error a plan file gave (as `PlanError.to_dict()`)."""
     from .report import Report
 
     if isinstance(value, Report):
         return True
-    if isinstance(value, dict) and value.get("kind") == "portfolio":
-        return isinstance(value.get("portfolio"), dict)
-    return isinstance(value, dict) and isinstance(value.get("file"), (str, type(None))) and "reason" in value
+    return (isinstance(value, dict) and value.get("kind") is None
+            and isinstance(value.get("file"), (str, type(None))) and isinstance(value.get("reason"), str)
+            and all(isinstance(value.get(k), (int, type(None))) for k in ("line", "column"))
+            and isinstance(value.get("hint", ""), str))
+
+
+def _is_portfolio(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("kind") == "portfolio" and isinstance(value.get("portfolio"), dict)

@@ -18,7 +18,7 @@ from typing import Any, Optional
 
 from .errors import FourpError
 
-__all__ = ["FileRefused", "read_bytes", "MAX_OPTION_FILE_BYTES", "MAX_BASELINE_BYTES"]
+__all__ = ["FileRefused", "read_bytes", "make_private_dirs", "MAX_OPTION_FILE_BYTES", "MAX_BASELINE_BYTES"]
 
 #: Packs, registers and templates are a few kilobytes; a file of this size is not one of them.
 MAX_OPTION_FILE_BYTES = 16 * 1024 * 1024
@@ -111,3 +111,24 @@ def read_bytes(path: str, limit: int) -> bytes:
 def _too_large(path: str, size: Optional[int], limit: int) -> FileRefused:
     size_text = f" ({size:,} bytes)" if size is not None else ""
     return FileRefused(path, f"the file{size_text} is larger than the {limit:,}-byte limit", kind="too-large")
+
+
+def make_private_dirs(path: str) -> None:
+    """Makes a folder and any missing parents readable by this user only (0700), as a cache must be:
+    `os.makedirs`'s mode applies to the last folder alone. Folders that exist are left as they are."""
+    missing = []
+    current = os.path.abspath(path)
+    while not os.path.isdir(current):
+        missing.append(current)
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            if not os.path.isdir(folder):  # a file in the way
+                raise
+            continue  # made meanwhile by another process
+        os.chmod(folder, 0o700)  # whatever the umask

@@ -15,7 +15,7 @@ import pickle
 from typing import Any, Callable, Optional, Tuple
 
 from .code_identity import code_fingerprint
-from .signing import seal, unseal
+from .signing import seal
 
 __all__ = ["load_cached", "code_fingerprint"]
 
@@ -23,10 +23,11 @@ _FORMAT = 1
 
 
 def _file_hash(path: str) -> Optional[str]:
-    try:
-        with open(path, "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
-    except OSError:
+    from .files import MAX_OPTION_FILE_BYTES, FileRefused, read_bytes
+
+    try:  # a pack file swapped for a pipe must not hang the check of the cached pack
+        return hashlib.sha256(read_bytes(path, MAX_OPTION_FILE_BYTES)).hexdigest()
+    except FileRefused:
         return None
 
 
@@ -38,9 +39,10 @@ def _entry_path(file: str) -> str:
 
 
 def _read(entry: str, file: str) -> Any:
+    from .cache import read_entry
+
     try:
-        with open(entry, "rb") as handle:
-            blob = unseal(handle.read())
+        blob = read_entry(entry, os.path.basename(entry))
         if blob is None:  # not sealed with this user's key: never unpickled (pickles run code)
             return None
         stored = pickle.loads(blob)
@@ -65,9 +67,11 @@ def _write(entry: str, file: str, pack: Any) -> None:
                              "pack": bare}, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # a pack with unpicklable plug-in parts: simply not cached
         return
-    sealed = seal(blob)
+    sealed = seal(blob, os.path.basename(entry).encode("ascii"))  # bound to the pack file it holds
     if sealed is not None:
-        write_atomic(entry, sealed)  # a read-only disk: not cached either
+        from .cache import default_cache_dir
+
+        write_atomic(entry, sealed, default_cache_dir())  # a read-only disk: not cached either (noted)
 
 
 def load_cached(file: str, load: Callable[[str], Any]) -> Any:

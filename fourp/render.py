@@ -19,7 +19,7 @@ from .plan import PlanError
 from .report import SEVERITIES, Report, location_text
 
 __all__ = ["template_data", "audit_data", "render", "TEXT_FORMATS", "AUDIT_FORMATS", "colour_wanted",
-           "TemplateProblem", "SORT_KEYS", "check_template", "markdown_escape"]
+           "TemplateProblem", "SORT_KEYS", "check_template", "markdown_escape", "one_line"]
 
 #: The shipped template of each human-readable format, for one or more plans and for an audit.
 TEXT_FORMATS = {"text": "text.j2", "markdown": "markdown.md.j2", "html": "report.html.j2"}
@@ -191,15 +191,49 @@ def audit_data(result: Any, pack: RulePack, sort: str = "score", worst: int = 3,
 
 # C0 and C1 controls but newline and tab, and the bidirectional overrides ("Trojan Source"): a plan's text
 # must not move the cursor, recolour the terminal or reorder what a reader sees.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# A file name that is not UTF-8 reaches fourp holding lone surrogates for its bytes: shown as the bytes.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# What ends a line for a terminal, an editor or Python: in a value shown on one line, each is made visible,
+# so a plan id or a file name cannot start a row of its own (a forged "100.0 outstanding" line).
+_BREAKS = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 # Backslash-escaping these makes any text literal in CommonMark and GitHub-flavoured Markdown: no
 # emphasis, links, images, code, raw HTML, entities or table cells can start from a plan's words.
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>|~&#!{}])")
 
 
+def _visible(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8, as Python decodes file names
+        return f"\\x{code - 0xDC00:02x}"
+    return {"\n": "\\n", "\r": "\\r"}.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
 def _visible_controls(text: str) -> str:
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                        else f"\\u{ord(m.group()):04x}", text)
+    return _CONTROL.sub(lambda m: _visible(m.group()), text)
+
+
+def one_line(value: Any) -> str:
+    """A value as one line of terminal text: controls, escape sequences, bidirectional overrides, line
+    breaks of every kind and the bytes of names that are not UTF-8 made visible (`\\x1b`, `\\n`). Every
+    message fourp writes to a terminal, and every value in a text report, passes through this."""
+    text = _visible_controls(str(value))
+    return _BREAKS.sub(lambda m: _visible(m.group()), text) if _BREAKS.search(text) else text
+
+
+#: A pack's own prose, which the text templates wrap (collapsing its line breaks) rather than print raw.
+_WRAPPED_PROSE = frozenset({"rationale", "remediation", "basis"})
+
+
+def _one_line_values(value: Any, key: Any = None) -> Any:
+    """Template data with every text value made one line (see `one_line`), for the text templates, whose
+    rows are lines: a value that could start a line could forge a row."""
+    if isinstance(value, str):
+        return one_line(value) if _BREAKS.search(value) or _CONTROL.search(value) else value
+    if isinstance(value, dict):
+        return {k: v if k in _WRAPPED_PROSE else _one_line_values(v, k) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_one_line_values(v) for v in value]
+    return value
 
 
 def markdown_escape(value: Any) -> str:
@@ -295,8 +329,11 @@ def _flavour(name: str) -> str:
 
 
 def _compiled_templates(flavour: str) -> Any:
-    """The shipped templates, compiled once and kept in the user's cache folder (Jinja checks each
-    against its source, so an edited template is compiled again). None when the folder cannot be made.
+    """The shipped templates, compiled once and kept in the user's cache folder, each entry sealed like
+    the results cache (Jinja then checks it against its source, so an edited template is compiled again).
+    Compiled templates are Python bytecode: an entry that is not sealed with this user's key to its own
+    template, flavour and version of fourp's code is never loaded, so a flipped bit or a planted file is
+    a miss, never code that runs.
 
     Kept apart for each version of fourp's code (compiled code calls the filters as the code of its day
     defined them, with the context or without) and for each flavour (`_macros.j2` compiled for HTML
@@ -304,17 +341,33 @@ def _compiled_templates(flavour: str) -> Any:
     source sees neither."""
     import jinja2
 
-    from .cache import default_cache_dir
+    from .cache import default_cache_dir, read_entry, write_atomic
     from .code_identity import code_fingerprint
+    from .signing import seal
 
     if os.environ.get("FOURP_NO_CACHE"):
         return None
-    folder = os.path.join(default_cache_dir(), "templates", code_fingerprint()[:16], flavour)
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(folder)
+    root = default_cache_dir()
+    version = code_fingerprint()[:16]
+    folder = os.path.join(root, "templates", version, flavour)
+
+    def binding(bucket: Any) -> str:
+        return f"template {version} {flavour} {bucket.key}"
+
+    class SealedBytecodeCache(jinja2.BytecodeCache):
+        def load_bytecode(self, bucket: Any) -> None:
+            blob = read_entry(os.path.join(folder, f"{bucket.key}.cache"), binding(bucket))
+            if blob is not None:
+                bucket.bytecode_from_string(blob)  # Jinja's own check against the source follows
+
+        def dump_bytecode(self, bucket: Any) -> None:
+            sealed = seal(bucket.bytecode_to_string(), binding(bucket).encode("utf-8"))
+            if sealed is not None:
+                write_atomic(os.path.join(folder, f"{bucket.key}.cache"), sealed, root)
+
+        def clear(self) -> None:  # `fourp cache clear` removes the folder's files itself
+            pass
+    return SealedBytecodeCache()
 
 
 def _loader(search: str) -> Any:
@@ -390,6 +443,8 @@ def render(data: Dict[str, Any], fmt: str = "text", colour: bool = False,
     from .resources import shipped
 
     name = (AUDIT_FORMATS if data.get("kind") == "audit" else TEXT_FORMATS)[fmt]
+    if _flavour(name) == "text":
+        data = _one_line_values(data)
     env = _environment(_flavour(name), colour, sandboxed=False, search=str(shipped("templates")))
     return env.get_template(name).render(data, colour=colour)
 
@@ -404,6 +459,8 @@ def _render_user(data: Dict[str, Any], template_file: str, colour: bool, compile
     from jinja2.sandbox import SecurityError
 
     folder, name = os.path.split(os.path.abspath(template_file))
+    if _flavour(name) == "text":
+        data = _one_line_values(data)
     env = _environment(_flavour(name), colour, sandboxed=True, search=folder)
     try:
         template = env.get_template(name)

@@ -1,8 +1,13 @@
 """Sealing cache entries with a per-user secret, so a cache folder others can write to cannot run code.
 
-Cache entries are pickles, and unpickling runs code. Each entry is therefore sealed with an HMAC-SHA256 under
-a key kept outside every cache folder (`$XDG_CONFIG_HOME/fourp/cache.key`, else `~/.config/fourp/cache.key`,
-readable only by its owner). An entry whose seal does not verify is never unpickled: it is a miss.
+Cache entries are pickles and compiled templates, and loading either runs code. Each entry is therefore
+sealed with an HMAC-SHA256 under a key kept outside every cache folder (`$XDG_CONFIG_HOME/fourp/cache.key`,
+else `~/.config/fourp/cache.key`, readable only by its owner). The seal covers the entry's own key (what it
+was stored under: for a plan, its path, content, pack and date), so an entry copied over another's file does
+not verify either. An entry whose seal does not verify is never loaded: it is a miss.
+
+A key that is not valid (empty or short, as a full disk leaves it) is replaced, atomically. A key that others
+can read is refused, with what to do about it: anyone who can read it can forge entries.
 """
 from __future__ import annotations
 
@@ -10,13 +15,17 @@ import hashlib
 import hmac
 import os
 import secrets
+import stat
 from typing import Optional
 
-__all__ = ["seal", "unseal", "key_path"]
+__all__ = ["seal", "unseal", "key_path", "key_problem"]
 
-_MAGIC = b"fourp-sealed-1\n"
+_MAGIC = b"fourp-sealed-2\n"
 _DIGEST = hashlib.sha256().digest_size
+_KEY_BYTES = 32
 _key: Optional[bytes] = None
+_key_for: Optional[str] = None
+_problem: Optional[str] = None
 
 
 def key_path() -> str:
@@ -26,54 +35,99 @@ def key_path() -> str:
     return os.path.join(base, "fourp", "cache.key")
 
 
+def key_problem() -> Optional[str]:
+    """Why there is no key (so no cache) in this process, if there is none; else None."""
+    return _problem
+
+
+def _read_key(path: str) -> Optional[bytes]:
+    """The key in the file, None if there is none or it is not valid; raises _Exposed if others can read it."""
+    from .files import FileRefused, read_bytes
+
+    try:
+        key = read_bytes(path, 4096)
+    except FileRefused as exc:
+        if exc.kind == "missing":
+            return None
+        raise _Unusable(f"the cache key {path} cannot be read: {exc.reason}") from None
+    mode = os.stat(path).st_mode
+    if stat.S_IMODE(mode) & 0o077:
+        raise _Unusable(f"the cache key {path} can be read or changed by other users, who could then forge "
+                        f"cache entries; fourp keeps no cache until it is private: chmod 600 {path}")
+    return key if len(key) >= _KEY_BYTES else None
+
+
+class _Unusable(Exception):
+    pass
+
+
 def _load_key() -> Optional[bytes]:
-    """The user's key, made on first use; None when it can be neither read nor made (no cache then)."""
-    global _key
-    if _key is not None:
-        return _key
+    """The user's key, made (or replaced, if not valid) on first use; None when there can be none."""
+    global _key, _key_for, _problem
     path = key_path()
+    if _key_for == path:
+        return _key
+    _key_for, _key, _problem = path, None, None
     try:
-        with open(path, "rb") as handle:
-            key = handle.read()
-        if len(key) >= 32:
-            _key = key
-            return key
-    except OSError:
-        pass
-    try:
-        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(secrets.token_bytes(32))
-    except FileExistsError:  # another process made it first: use theirs
-        pass
-    except OSError:
+        key = _read_key(path)
+        if key is None:  # none yet, or empty or short: a new one, written whole or not at all
+            _write_key(path)
+            key = _read_key(path)  # another process may have replaced it meanwhile: theirs then
+    except _Unusable as exc:
+        _problem = str(exc)
         return None
-    try:
-        with open(path, "rb") as handle:
-            key = handle.read()
-    except OSError:
+    except OSError as exc:
+        _problem = f"the cache key {path} cannot be made: {exc.strerror or exc}"
         return None
-    if len(key) < 32:
-        return None
+    if key is None:
+        _problem = f"the cache key {path} is not valid and cannot be replaced"
     _key = key
     return key
 
 
-def seal(blob: bytes) -> Optional[bytes]:
-    """The blob with its seal, or None when there is no key (the entry is then not written)."""
+def _write_key(path: str) -> None:
+    from .files import make_private_dirs
+
+    folder = os.path.dirname(path)
+    make_private_dirs(folder)
+    temp = os.path.join(folder, f".cache.key.{secrets.token_hex(6)}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_bytes(_KEY_BYTES))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+
+
+def _mac(key: bytes, binding: bytes, blob: bytes) -> bytes:
+    mac = hmac.new(key, len(binding).to_bytes(8, "big"), hashlib.sha256)
+    mac.update(binding)
+    mac.update(blob)
+    return mac.digest()
+
+
+def seal(blob: bytes, binding: bytes) -> Optional[bytes]:
+    """The blob sealed to `binding` (what the entry is stored under), or None when there is no key (the
+    entry is then not written)."""
     key = _load_key()
     if key is None:
         return None
-    return _MAGIC + hmac.new(key, blob, hashlib.sha256).digest() + blob
+    return _MAGIC + _mac(key, binding, blob) + blob
 
 
-def unseal(data: bytes) -> Optional[bytes]:
-    """The blob if its seal verifies under this user's key, else None."""
+def unseal(data: bytes, binding: bytes) -> Optional[bytes]:
+    """The blob if its seal verifies under this user's key for this binding, else None."""
     key = _load_key()
     if key is None or not data.startswith(_MAGIC):
         return None
     mac, blob = data[len(_MAGIC):len(_MAGIC) + _DIGEST], data[len(_MAGIC) + _DIGEST:]
-    if not hmac.compare_digest(mac, hmac.new(key, blob, hashlib.sha256).digest()):
+    if not hmac.compare_digest(mac, _mac(key, binding, blob)):
         return None
     return blob

@@ -1,6 +1,9 @@
 """Auditing many plans: find them, evaluate each (in parallel, the pack loaded once per process), summarise.
 
-An unreadable or malformed file is one row with its reason; the audit always goes on.
+An unreadable or malformed file is one row with its reason; the audit always goes on. A worker process
+killed while it evaluates plans (as the out-of-memory killer does) loses nothing: its plans are evaluated
+again, each on its own, and a plan that kills a worker a second time is that plan's error. Workers end when
+the audit's process does, however it ends.
 """
 from __future__ import annotations
 
@@ -8,8 +11,13 @@ import dataclasses
 import datetime as dt
 import gc
 import os
+import signal
 import statistics
-from concurrent.futures import ProcessPoolExecutor
+import sys
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
@@ -20,7 +28,7 @@ from .plan import DEFAULT_MAX_BYTES, PlanError
 from .register import Register
 from .report import Report
 
-__all__ = ["discover", "audit", "PlanSettings", "AuditReport", "summarise", "repeated_ids"]
+__all__ = ["discover", "audit", "PlanSettings", "AuditReport", "summarise", "repeated_ids", "available_cpus"]
 
 _PS = ("pursue", "prevent", "protect", "prepare")
 _GRADE_BINS = tuple(range(0, 100, 10))
@@ -80,8 +88,48 @@ _worker_packs: Dict[Optional[str], RulePack] = {}
 _worker_settings: Dict[str, Any] = {}
 
 
+def available_cpus() -> int:
+    """The CPUs this process may run on (its affinity, which a container or `taskset` narrows)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _end_with_parent(parent: int) -> None:
+    """Makes this worker end when the audit's process ends, however it ends (SIGKILL included): a worker
+    left behind would wait on its pipe for ever. On Linux the kernel sends SIGKILL when the parent dies
+    (prctl PR_SET_PDEATHSIG); elsewhere a thread watches for the parent to go."""
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if os.getppid() != parent:  # it died before the signal was asked for
+        os._exit(1)
+    if not armed:
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(1.0)
+            os._exit(1)
+        threading.Thread(target=watch, name="fourp-parent-watch", daemon=True).start()
+
+
 def _init_worker(pack_ref: Optional[str], as_of: dt.date, max_bytes: int, cache_dir: Optional[str] = None,
-                 cache_context: str = "", names: Tuple[str, ...] = (), mappings: Sequence[Any] = ()) -> None:
+                 cache_context: str = "", names: Tuple[str, ...] = (), mappings: Sequence[Any] = (),
+                 parent: Optional[int] = None) -> None:
+    if parent is not None:
+        _end_with_parent(parent)
+    for name in ("SIGTERM", "SIGHUP"):  # the command's handlers are for the parent; a worker just ends
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
     _worker_packs[pack_ref] = load_pack(pack_ref)
     _worker_settings.update(as_of=as_of, max_bytes=max_bytes, cache_context=cache_context, names=names,
                             cache=ResultsCache(cache_dir) if cache_dir else None, mappings=tuple(mappings))
@@ -139,13 +187,111 @@ def _evaluate_and_keep(path: str, key: Optional[str], pack: RulePack, as_of: dt.
     return result
 
 
-def _work(task: Tuple[str, Optional[str], Optional[str], int, str]) -> Union[Report, Dict[str, Any]]:
-    path, key, pack_ref, max_bytes, context = task
-    if pack_ref not in _worker_packs:  # a plan judged by another folder's pack: loaded once per worker
-        _worker_packs[pack_ref] = load_pack(pack_ref)
+def _work(tasks: Sequence["Work"]) -> Tuple[List[Union[Report, Dict[str, Any]]], List[Tuple[str, str]]]:
+    """A worker's part: the results of some plans, and what went wrong with the cache meanwhile."""
+    from .cache import take_noted
+
+    results = []
     settings = _worker_settings
-    return _evaluate_and_keep(path, key, _worker_packs[pack_ref], settings["as_of"], max_bytes,
-                              settings["cache"], context, settings.get("names", ()), settings["mappings"])
+    for path, key, pack_ref, max_bytes, context in tasks:
+        if pack_ref not in _worker_packs:  # a plan judged by another folder's pack: loaded once per worker
+            _worker_packs[pack_ref] = load_pack(pack_ref)
+        results.append(_evaluate_and_keep(path, key, _worker_packs[pack_ref], settings["as_of"], max_bytes,
+                                          settings["cache"], context, settings.get("names", ()),
+                                          settings["mappings"]))
+    return results, take_noted()
+
+
+#: What a plan that killed a worker twice is reported as.
+OUT_OF_MEMORY = "fourp ran out of memory on this file"
+_OUT_OF_MEMORY_HINT = ("the process evaluating it was killed twice (as the system does when memory runs out); "
+                       "the other plans were audited. Check the file is one plan, and audit it alone")
+
+Work = Tuple[str, Optional[str], Optional[str], int, str]  # (path, cache key, pack ref, max bytes, context)
+Task = Tuple[int, Work]  # (slot, what to evaluate)
+
+
+def _pool_run(tasks: Sequence[Task], workers: int, chunk: int, in_flight: int, initargs: Tuple[Any, ...],
+              done: Callable[[Task, Union[Report, Dict[str, Any]]], None]
+              ) -> Optional[Tuple[List[Task], List[Task]]]:
+    """Evaluates tasks in one pool, passing each result to `done`. None when all are done; if a worker dies,
+    (the tasks that were in flight, the tasks not yet sent). Interrupted, it stops its workers at once."""
+    from .cache import note_problem
+
+    chunks = iter([list(tasks[i:i + chunk]) for i in range(0, len(tasks), chunk)])
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=initargs)
+    running: Dict[Any, List[Task]] = {}
+    try:
+        while True:
+            while len(running) < in_flight:
+                part = next(chunks, None)
+                if part is None:
+                    break
+                running[pool.submit(_work, [work for _, work in part])] = part
+            if not running:
+                return None
+            finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            lost: List[Task] = []
+            for future in list(running):
+                if future not in finished and not future.done():
+                    continue
+                part = running.pop(future)
+                try:
+                    results, problems = future.result()
+                except BrokenProcessPool:
+                    lost.extend(part)
+                    continue
+                for folder, reason in problems:
+                    note_problem(folder, reason)
+                for task, result in zip(part, results):
+                    done(task, result)
+            if lost:
+                lost.extend(task for part in running.values() for task in part)
+                return lost, [task for part in chunks for task in part]
+    except BaseException:  # Ctrl-C, SIGTERM, SIGHUP: the workers stop now, not after every plan
+        _stop(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            process.kill()
+        except (OSError, AttributeError, ValueError):
+            pass
+
+
+def _evaluate_in_pools(tasks: Sequence[Task], jobs: int, chunk: int, initargs: Tuple[Any, ...],
+                       done: Callable[[Task, Union[Report, Dict[str, Any]]], None]) -> None:
+    """Evaluates tasks in worker processes. When a worker dies, the plans it may have been evaluating are
+    evaluated again one at a time (so the one that killed it is known), then the rest go on in a new
+    pool; a plan that kills a worker on its own is reported as out of memory."""
+    pending: List[Task] = list(tasks)
+    suspects: List[Task] = []
+    while pending or suspects:
+        alone = bool(suspects)
+        batch = suspects if alone else pending
+        if alone:
+            suspects = []
+        else:
+            pending = []
+        broken = _pool_run(batch, 1 if alone else jobs, 1 if alone else chunk, 1 if alone else 2 * jobs,
+                           initargs, done)
+        if broken is None:
+            continue
+        in_flight, unsent = broken
+        if alone:  # it killed a worker with nothing else running: the second time
+            for task in in_flight:
+                done(task, PlanError(task[1][0], OUT_OF_MEMORY, hint=_OUT_OF_MEMORY_HINT).to_dict())
+            suspects = unsent
+        else:
+            suspects = in_flight
+            pending = unsent
+
+
 
 
 def _sharing(result: Union[Report, Dict[str, Any]], shared: Dict[Any, Any]) -> Union[Report, Dict[str, Any]]:
@@ -286,7 +432,7 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
         file_group[path] = group
         kept_files.append(path)
     files = kept_files
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    jobs = min(max(1, jobs or available_cpus()), available_cpus())  # more workers than CPUs only cost memory
     slots: List[Optional[Union[Report, Dict[str, Any]]]] = [None] * len(files)
     if os.environ.get("FOURP_NO_CACHE"):  # every cache of fourp off, whatever the caller asked
         cache = None
@@ -328,15 +474,18 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
         default_ref = pack_ref if pack_ref is not None else pack.file
         refs = {id(group): (group.pack_ref if group.pack_ref != pack_ref else default_ref)
                 for group in groups.values()}
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                 initargs=(default_ref, as_of, max_bytes, cache.directory if cache is not None
-                                           else None, "", names, mappings)) as pool:
-            work = [(path, key, refs[id(group)], group.max_bytes, group.context) for _, path, key, group in tasks]
-            for (index, _, _, _), result in zip(tasks, pool.map(_work, work, chunksize=chunk)):
-                slots[index] = result
-                done += 1
-                if progress:
-                    progress(done, len(files))
+        finished = [done]
+
+        def record(task: Task, result: Union[Report, Dict[str, Any]]) -> None:
+            slots[task[0]] = result
+            finished[0] += 1
+            if progress:
+                progress(finished[0], len(files))
+        work: List[Task] = [(index, (path, key, refs[id(group)], group.max_bytes, group.context))
+                            for index, path, key, group in tasks]
+        _evaluate_in_pools(work, jobs, chunk, (default_ref, as_of, max_bytes,
+                                               cache.directory if cache is not None else None, "", names, mappings,
+                                               os.getpid()), record)
     if cache is not None:
         cache.prune()
     shared: Dict[Any, Any] = {}

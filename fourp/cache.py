@@ -30,7 +30,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 from .signing import seal
 
 __all__ = ["ResultsCache", "default_cache_dir", "pack_fingerprint", "MAX_AGE_DAYS", "cache_problems",
-           "note_problem", "read_entry"]
+           "note_problem", "take_noted", "read_entry"]
 
 #: Bumped when what an entry holds changes shape: older entries are then never read.
 CACHE_FORMAT = 2
@@ -48,16 +48,23 @@ def note_problem(folder: str, reason: str) -> None:
     _problems.setdefault(folder, reason)
 
 
-def cache_problems(clear: bool = False) -> List[Tuple[str, str]]:
-    """(folder, reason) for each cache this process could not use, including a missing or exposed key."""
-    from .signing import key_path, key_problem
+def take_noted() -> List[Tuple[str, str]]:
+    """The (folder, reason) pairs noted so far, forgotten here (a worker passes them to the audit)."""
+    noted = list(_problems.items())
+    _problems.clear()
+    return noted
 
-    found = list(_problems.items())
+
+def cache_problems() -> List[str]:
+    """A sentence for each cache this process could not use (including a missing or exposed key), each
+    once; they are then forgotten."""
+    from .signing import key_problem
+
+    found = [f"the cache in {folder} cannot be used ({reason}); fourp went on without it"
+             for folder, reason in take_noted()]
     problem = key_problem()
     if problem is not None:
-        found.append((os.path.dirname(key_path()), problem))
-    if clear:
-        _problems.clear()
+        found.append(problem)
     return found
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import signal
 import sys
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -31,11 +32,28 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> 
         raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2024-09-30") from None
 
 
+class _Problem(click.ClickException):
+    """A usage error whose message, which may quote a file name or a file's text, reaches the terminal
+    through the same neutraliser as the reports (no escape sequences, one line)."""
+
+    def format_message(self) -> str:
+        from .render import one_line
+
+        return one_line(self.message)
+
+
+def _say(message: str) -> None:
+    """A message to standard error, one line, escape sequences and line breaks made visible."""
+    from .render import one_line
+
+    click.echo(one_line(f"fourp: {message}"), err=True)
+
+
 def _load_pack(name: Optional[str]) -> RulePack:
     try:
         return load_pack(name)
     except PackError as exc:
-        raise click.ClickException(f"bad rule pack: {exc}") from None
+        raise _Problem(f"bad rule pack: {exc}") from None
 
 
 def _mappings(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> Tuple[Any, ...]:
@@ -58,12 +76,42 @@ as_of_option = click.option("--as-of", callback=_as_of, metavar="YYYY-MM-DD",
                                  "give the same result anywhere.")
 
 
+class _Signalled(BaseException):
+    """SIGTERM or SIGHUP, raised where the program is, so that what is being written is cleaned up (the
+    temporary file of a report, the worker processes) as it is for Ctrl-C."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_signalled(signum: int, frame: Any) -> None:
+    raise _Signalled(signum)
+
+
 class _Group(click.Group):
     def main(self, *args: Any, **kwargs: Any) -> Any:
         # click's usage errors already exit 2; ClickException exits 1 by default, but a bad pack or an
         # unreadable file is a usage problem for us.
         click.ClickException.exit_code = EXIT_USAGE
-        return super().main(*args, **kwargs)
+        from .signing import forget_key
+
+        forget_key()  # read the key afresh each run: it may have been made private since
+        previous = {}
+        for name in ("SIGTERM", "SIGHUP"):
+            number = getattr(signal, name, None)
+            if number is not None:
+                try:
+                    previous[number] = signal.signal(number, _raise_signalled)
+                except ValueError:  # not the main thread (fourp embedded): leave signals alone
+                    pass
+        try:
+            return super().main(*args, **kwargs)
+        except _Signalled as exc:
+            sys.exit(128 + exc.signum)  # as a shell reports a process a signal ended
+        finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -106,7 +154,7 @@ def _settings(finder: Any, path: str) -> Any:
     try:
         return finder.for_path(path)
     except ConfigError as exc:
-        raise click.ClickException(f"bad configuration: {exc}") from None
+        raise _Problem(f"bad configuration: {exc}") from None
 
 
 def _run_settings(finder: Any, paths: Sequence[str]) -> Any:
@@ -115,7 +163,7 @@ def _run_settings(finder: Any, paths: Sequence[str]) -> Any:
     try:
         return finder.for_run(paths)
     except ConfigError as exc:
-        raise click.ClickException(f"bad configuration: {exc}") from None
+        raise _Problem(f"bad configuration: {exc}") from None
 
 
 def report_options(max_findings: int, max_findings_help: str) -> Callable[[Any], Any]:
@@ -151,9 +199,11 @@ def report_options(max_findings: int, max_findings_help: str) -> Callable[[Any],
 
 
 def _outputs(fmt: str, output: Optional[str], reports: Sequence[Tuple[str, str]], template: Optional[str],
-             inputs: Sequence[str]) -> List[Tuple[str, Optional[str]]]:
-    """Every report to produce, as (format, file or None for standard output); refuses to write over a plan
-    or to write two reports to one file."""
+             inputs: Sequence[str], folders: Sequence[str] = ()) -> List[Tuple[str, Optional[str]]]:
+    """Every report to produce, as (format, file or None for standard output). Refuses to write a report
+    over any file the run reads or would read, whatever its name: `inputs` (the plans named, the pack's
+    files, a baseline, a register, a template) and every file an audit of `folders` would take for a plan;
+    and refuses two reports to one file, or to standard output (`-`)."""
     from .read import suffixes
     from .render import TemplateProblem, check_template
 
@@ -161,20 +211,76 @@ def _outputs(fmt: str, output: Optional[str], reports: Sequence[Tuple[str, str]]
         try:
             check_template(template)
         except TemplateProblem as exc:
-            raise click.ClickException(f"bad template: {exc}") from None
+            raise _Problem(f"bad template: {exc}") from None
     outputs: List[Tuple[str, Optional[str]]] = [("template" if template else fmt, output)] + list(reports)
-    plans = {os.path.realpath(p) for p in inputs}
+    outputs = [(kind, None if path == "-" else path) for kind, path in outputs]
+    read = {os.path.realpath(p) for p in inputs if p}
+    if any(path is not None and os.path.isfile(path) and _inside(path, folders) for _, path in outputs):
+        from .audit import discover
+        from .output import is_fourp_report
+
+        # Every file the audit would take for a plan, as it will find them; an earlier report of fourp's
+        # among them is not read (the audit skips its own reports) and may be written over.
+        read.update(os.path.realpath(p) for p in discover(list(folders)) if not is_fourp_report(p))
     seen: Dict[str, str] = {}
+    to_stdout = 0
     for _, path in outputs:
         if path is None:
+            to_stdout += 1
+            if to_stdout > 1:
+                raise _Problem("two reports would be written to standard output")
             continue
         real = os.path.realpath(path)
-        if real in plans or path.lower().endswith(tuple(s for s in suffixes() if s != ".json")):
-            raise click.ClickException(f"{path} is (or looks like) a plan; fourp never writes over a plan")
-        if real in seen:
-            raise click.ClickException(f"two reports would be written to {path}")
+        if real in read or path.lower().endswith(tuple(s for s in suffixes() if s != ".json")):
+            raise _Problem(f"{path} is (or looks like) a plan, or is a file this run reads; fourp never "
+                           "writes over a plan or any file it reads")
+        if real in seen and not _is_stream(real):
+            raise _Problem(f"two reports would be written to {path}")
         seen[real] = path
     return outputs
+
+
+def _inside(path: str, folders: Sequence[str]) -> bool:
+    real = os.path.realpath(path)
+    return any(os.path.commonpath([real, os.path.realpath(f)]) == os.path.realpath(f) for f in folders)
+
+
+def _is_stream(path: str) -> bool:
+    """A character device (`/dev/null`) or a named pipe: written in place, so more than once is fine."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
+
+
+def _write_stdout(text: str) -> Optional[str]:
+    """Writes a report to standard output; the reason if it cannot be written (a full disk, a closed
+    pipe), after which standard output is pointed at nothing so that exiting cannot fail on it too."""
+    from .output import report_bytes
+
+    stream = click.get_text_stream("stdout")
+    try:
+        buffer = getattr(stream, "buffer", None)
+        if buffer is not None:
+            stream.flush()
+            buffer.write(report_bytes(text))
+            buffer.flush()
+        else:
+            stream.write(text)
+            stream.flush()
+    except OSError as exc:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stream.fileno())
+            os.close(devnull)
+        except Exception:  # noqa: BLE001 - a stream without a descriptor (embedded): nothing to point
+            pass
+        return exc.strerror or str(exc)
+    return None
+
 
 
 def _emit(outputs: Sequence[Tuple[str, Optional[str]]], data: Dict[str, Any], document: Any,
@@ -193,15 +299,25 @@ def _emit(outputs: Sequence[Tuple[str, Optional[str]]], data: Dict[str, Any], do
             problems.append(f"bad template: {exc}")
             continue
         if path is None:
-            click.echo(text, nl=False)
+            failure = _write_stdout(text)
+            if failure is not None:  # the other reports are still written
+                problems.append(f"cannot write the {fmt} report to standard output: {failure}")
             continue
         try:
             write_atomic(path, text)
         except OSError as exc:
             problems.append(f"cannot write {path}: {exc.strerror or exc}")
         else:
-            click.echo(f"fourp: wrote {path}", err=True)
+            _say(f"wrote {path}")
     return problems
+
+
+def _cache_notes() -> None:
+    """Each cache this run could not use, said once, so that a slower run is not a mystery."""
+    from .cache import cache_problems
+
+    for problem in cache_problems():
+        _say(f"note: {problem}")
 
 
 @main.command()
@@ -238,7 +354,6 @@ def check(plans: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
                      max_bytes=max_bytes, reports=tuple(reports) or None)
     run = _run_settings(finder, names)
     fail_on, min_score = run["fail_on"], run["min_score"]
-    outputs = _outputs(fmt, output, run["reports"], template, [n for p, n in zip(plans, names) if p != "-"])
     packs: Dict[Optional[str], RulePack] = {}
 
     def pack_for(settings: Any) -> RulePack:
@@ -247,6 +362,9 @@ def check(plans: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
         return packs[settings.pack_ref]
 
     pack = pack_for(run)
+    outputs = _outputs(fmt, output, run["reports"], template,
+                       [n for p, n in zip(plans, names) if p != "-"] + list(pack.files) + list(run.files)
+                       + list(run.named) + [template or "", register_file or ""])
     register = _load_input(register_file, load_register, RegisterError, "register")
     other_names = register.names if register is not None else ()
     results, errors = [], []
@@ -266,9 +384,10 @@ def check(plans: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
     data = template_data(results, pack, errors, fail_on=fail_on, min_score=min_score, max_per_rule=max_findings)
     problems = _emit(outputs, data, check_document(results, errors, single=len(plans) == 1), template, no_color)
     for note in notes:
-        click.echo(f"fourp: note: {note}", err=True)
+        _say(f"note: {note}")
     for problem in [str(e) for e in errors] + problems:  # the reports hold them too; say so where a person will see it
-        click.echo(f"fourp: {problem}", err=True)
+        _say(problem)
+    _cache_notes()
     if errors or problems:
         sys.exit(EXIT_USAGE)
     if any(r.failed(fail_on) or r.score < min_score for r in results):
@@ -282,7 +401,7 @@ def _load_input(path: Optional[str], load: Callable[[str], Any], error: type, wh
     try:
         return load(path)
     except error as exc:
-        raise click.ClickException(f"bad {what}: {exc}") from None
+        raise _Problem(f"bad {what}: {exc}") from None
 
 
 class _Progress:
@@ -368,9 +487,13 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
     run = _run_settings(finder, paths)
     fail_on, min_score, jobs, register_file = run["fail_on"], run["min_score"], run["jobs"], run["register"]
     history = run["history"]
-    outputs = _outputs(fmt, output, run["reports"], template, [p for p in paths if not os.path.isdir(p)])
     pack_name = run.pack_ref
     pack = _load_pack(pack_name)
+    outputs = _outputs(fmt, output, run["reports"], template,
+                       [p for p in paths if not os.path.isdir(p)] + list(pack.files) + list(run.files)
+                       + list(run.named) + [baseline or "", register_file or "", template or "", history or ""],
+                       [p for p in paths if os.path.isdir(p)])
+    from .audit import available_cpus
     from .register import RegisterError, load_register
 
     # --exclude globs are relative to each folder audited; a .fourp.yaml's to its own folder.
@@ -383,6 +506,11 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
         named = {os.path.realpath(f) for f in settings.named}
         return auditing.PlanSettings(ref, settings["max_bytes"], excluded(path, given)
                                      or excluded(path, settings["exclude"]) or os.path.realpath(path) in named)
+
+    if jobs is not None and jobs > available_cpus():  # a worker per CPU is the most that helps
+        _say(f"note: --jobs {jobs} is more than the {available_cpus()} CPUs this process may use; "
+             f"using {available_cpus()}")
+        jobs = available_cpus()
 
     earlier = _load_input(baseline, load_baseline, BaselineError, "baseline")
     register = _load_input(register_file, load_register, RegisterError, "register")
@@ -413,11 +541,12 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
     for skipped in result.skipped:
         click.echo(f"fourp: skipped {skipped['file']}: {skipped['reason']} ({skipped['hint']})", err=True)
     for error in result.errors:
-        click.echo(f"fourp: {error}", err=True)
+        _say(str(error))
     for note in result.notes:  # one plan id in several files: the reports hold these too
-        click.echo(f"fourp: note: {note['message']} ({note['hint']})", err=True)
+        _say(f"note: {note['message']} ({note['hint']})")
     for problem in problems:
-        click.echo(f"fourp: {problem}", err=True)
+        _say(problem)
+    _cache_notes()
     if result.errors or problems:
         sys.exit(EXIT_USAGE)
     failing = (comparison.failing(result.reports, fail_on, min_score) if comparison is not None
@@ -556,7 +685,7 @@ def explain(rule_id: str, pack_name: Optional[str]) -> None:
     try:
         rule = pack.rule(rule_id)
     except KeyError as exc:
-        raise click.ClickException(exc.args[0]) from None
+        raise _Problem(exc.args[0]) from None
     out = [f"{rule.id}: {rule.title}",
            f"  severity {rule.severity}, weight {rule.weight:g}, concerns "
            f"{', '.join(rule.ps) if rule.ps else 'the whole plan'}{'' if rule.enabled else ' (disabled)'}",
@@ -600,7 +729,7 @@ def kinds(name: Optional[str]) -> None:
     try:
         click.echo(kind_doc(name).doc)
     except UnknownCheck as exc:
-        raise click.ClickException(str(exc)) from None
+        raise _Problem(str(exc)) from None
 
 
 @main.command()
@@ -626,11 +755,11 @@ def _write_file(path: str, text: str) -> None:
     from .plan import PLAN_SUFFIXES
 
     if path.lower().endswith(tuple(s for s in PLAN_SUFFIXES if s != ".json")):
-        raise click.ClickException(f"{path} is (or looks like) a plan; fourp never writes over a plan")
+        raise _Problem(f"{path} is (or looks like) a plan; fourp never writes over a plan")
     try:
         write_atomic(path, text)
     except OSError as exc:
-        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise _Problem(f"cannot write {path}: {exc.strerror or exc}") from None
     click.echo(f"fourp: wrote {path}", err=True)
 
 
@@ -662,9 +791,9 @@ def new(output: Optional[str], schema_file: Optional[str], fmt: str) -> None:
     try:
         write(output, content)
     except FileExistsError:
-        raise click.ClickException(f"{output} already exists; fourp never overwrites a plan") from None
+        raise _Problem(f"{output} already exists; fourp never overwrites a plan") from None
     except OSError as exc:
-        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise _Problem(f"cannot write {output}: {exc.strerror or exc}") from None
     click.echo(f"wrote {output}", err=True)
 
 
@@ -812,7 +941,7 @@ def lsp(pack_name: Optional[str], as_of_text: Optional[str], config_file: Option
     try:
         import pygls  # noqa: F401
     except ImportError:
-        raise click.ClickException("fourp lsp needs pygls: pip install 'fourp[lsp]'") from None
+        raise _Problem("fourp lsp needs pygls: pip install 'fourp[lsp]'") from None
     from .lsp import PlanJudge, main as serve
 
     as_of = _as_of(click.get_current_context(), None, as_of_text) if as_of_text else None  # type: ignore[arg-type]

@@ -195,6 +195,30 @@ def write_atomic(path: str, text: str) -> None:
         raise
 
 
+_OWN_REPORT = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*\{\s*"format":\s*\d+,\s*"kind":\s*"audit"'
+                         rb'|\A\s*\{\s*"\$schema":\s*"[^"]*sarif[^"]*",\s*"version":\s*"[^"]*",\s*"runs":\s*'
+                         rb'\[\s*\{\s*"tool":\s*\{\s*"driver":\s*\{\s*"name":\s*"fourp"')
+
+
+def is_fourp_report(path: str) -> bool:
+    """Whether a file is a report fourp wrote (its audit JSON or SARIF), judged by how it begins: such a
+    file in an audited folder is an earlier report, written over by the next run; anything else there
+    that the audit would read is treated as a plan, never written over."""
+    try:  # without blocking: a pipe in the report's place is not a report
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        head = os.read(fd, 4096)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return _OWN_REPORT.match(head) is not None
+
+
 # -- json ---------------------------------------------------------------------------------------------------
 
 def check_document(reports: Sequence[Any], errors: Sequence[Any], single: bool) -> Any:

@@ -18,7 +18,7 @@ import secrets
 import stat
 from typing import Optional
 
-__all__ = ["seal", "unseal", "key_path", "key_problem"]
+__all__ = ["seal", "unseal", "key_path", "key_problem", "forget_key"]
 
 _MAGIC = b"fourp-sealed-2\n"
 _DIGEST = hashlib.sha256().digest_size
@@ -33,6 +33,12 @@ def key_path() -> str:
     if not base or not os.path.isabs(base):
         base = os.path.join(os.path.expanduser("~"), ".config")
     return os.path.join(base, "fourp", "cache.key")
+
+
+def forget_key() -> None:
+    """Reads the key again when next needed (a command's run starts afresh)."""
+    global _key, _key_for, _problem
+    _key = _key_for = _problem = None
 
 
 def key_problem() -> Optional[str]:

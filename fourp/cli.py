@@ -261,7 +261,7 @@ def _write_stdout(text: str) -> Optional[str]:
     pipe), after which standard output is pointed at nothing so that exiting cannot fail on it too."""
     from .output import report_bytes
 
-    stream = click.get_text_stream("stdout")
+    stream = sys.stdout
     try:
         buffer = getattr(stream, "buffer", None)
         if buffer is not None:

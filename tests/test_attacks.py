@@ -8,7 +8,6 @@ every file fourp reads ordinary and bounded). Names are the issue's items: `test
 from __future__ import annotations
 
 import ast
-import datetime as dt
 import json
 import os
 import pathlib

@@ -285,7 +285,8 @@ def _evaluate_in_pools(tasks: Sequence[Task], jobs: int, chunk: int, initargs: T
         in_flight, unsent = broken
         if alone:  # it killed a worker with nothing else running: the second time
             for task in in_flight:
-                done(task, PlanError(task[1][0], OUT_OF_MEMORY, hint=_OUT_OF_MEMORY_HINT).to_dict())
+                done(task, PlanError(task[1][0], OUT_OF_MEMORY, hint=_OUT_OF_MEMORY_HINT,
+                                     code="out-of-memory").to_dict())
             suspects = unsent
         else:
             suspects = in_flight

@@ -31,6 +31,7 @@ CODES = {
     "other-template": "a 4P plan on another template (Group:, Owner:, Pursue: ...); an audit counts it",
     "is-a-pack": "a rule pack where a plan was expected",
     "internal-error": "fourp (or a plug-in check) failed on this file; a fault to report, not the plan's",
+    "out-of-memory": "the process evaluating this file was killed twice (as when memory runs out)",
     "is-a-mapping": "a mapping of a Word or Excel template where a plan was expected",
     "not-read": "a kind of file fourp does not read as a plan (a PDF, a picture, an old .doc)",
     # Word and Excel files

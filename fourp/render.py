@@ -388,13 +388,13 @@ def _loader(search: str) -> Any:
             except FileRefused as exc:
                 if exc.kind in ("missing", "dangling-link", "folder"):
                     raise jinja2.TemplateNotFound(template) from None
-                raise _TemplateRefused(filename, exc.reason) from None
+                raise _TemplateRefused(filename, exc.reason, exc.code) from None
             except OSError:
                 raise jinja2.TemplateNotFound(template) from None
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise _TemplateRefused(filename, f"not UTF-8 text (byte {exc.start:,})") from None
+                raise _TemplateRefused(filename, f"not UTF-8 text (byte {exc.start:,})", "bad-encoding") from None
 
             def uptodate() -> bool:
                 try:
@@ -408,8 +408,8 @@ def _loader(search: str) -> Any:
 class _TemplateRefused(Exception):
     """A template file the safe reader refused (a device, a pipe, too large, not UTF-8)."""
 
-    def __init__(self, file: str, reason: str) -> None:
-        self.file, self.reason = file, reason
+    def __init__(self, file: str, reason: str, code: str) -> None:
+        self.file, self.reason, self.code = file, reason, code
         super().__init__(f"{file}: {reason}")
 
 
@@ -468,9 +468,9 @@ def _render_user(data: Dict[str, Any], template_file: str, colour: bool, compile
     except jinja2.TemplateNotFound as exc:
         raise TemplateProblem(template_file, f"no such template file: {exc.name}") from None
     except _TemplateRefused as exc:
-        raise TemplateProblem(exc.file, exc.reason) from None
+        raise TemplateProblem(exc.file, exc.reason, code=exc.code) from None
     except RecursionError:  # `{{ ((((...` nested past Python's limit: Jinja's parser recurses
-        raise TemplateProblem(template_file, "the template is nested too deeply to read") from None
+        raise TemplateProblem(template_file, "the template is nested too deeply to read", code="too-deep") from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateProblem(exc.filename or template_file, exc.message or "syntax error", exc.lineno) from None
     except SecurityError as exc:

@@ -472,7 +472,8 @@ def test_item_8_a_killed_worker_loses_nothing_and_a_plan_killing_two_is_its_erro
         assert not result.errors and len(result.reports) == 16
     else:
         [error] = result.errors
-        assert error.file.endswith("killer.yaml") and error.reason == auditing.OUT_OF_MEMORY and error.hint
+        assert error.file.endswith("killer.yaml") and error.code == "out-of-memory" and error.hint
+        assert error.reason == auditing.OUT_OF_MEMORY
         assert len(result.reports) == 15
 
 

@@ -113,6 +113,28 @@ class _Group(click.Group):
             for number, handler in previous.items():
                 signal.signal(number, handler)
 
+    # click's own usage errors quote what was typed (`No such option: ...`): shown through the same
+    # neutraliser as every other message.
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.ClickException as exc:
+            raise _neutralised(exc)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as exc:
+            raise _neutralised(exc)
+
+
+def _neutralised(exc: click.ClickException) -> click.ClickException:
+    from .render import one_line
+
+    words = exc.format_message
+    exc.format_message = lambda: one_line(words())  # type: ignore[method-assign]
+    return exc
+
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="fourp")
@@ -794,7 +816,7 @@ def new(output: Optional[str], schema_file: Optional[str], fmt: str) -> None:
         raise _Problem(f"{output} already exists; fourp never overwrites a plan") from None
     except OSError as exc:
         raise _Problem(f"cannot write {output}: {exc.strerror or exc}") from None
-    click.echo(f"wrote {output}", err=True)
+    _say(f"wrote {output}")
 
 
 @main.command()
@@ -891,7 +913,10 @@ def cache_clear(cache_dir: Optional[str]) -> None:
 
     cache = ResultsCache(cache_dir)
     removed = cache.clear()
-    click.echo(f"removed {removed} cached file{'s' if removed != 1 else ''} from {cache.directory}", err=True)
+    from .render import one_line
+
+    click.echo(one_line(f"removed {removed} cached file{'s' if removed != 1 else ''} from {cache.directory}"),
+               err=True)
 
 
 @main.command(name="config")

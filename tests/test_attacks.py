@@ -424,6 +424,8 @@ def test_item_7_workers_end_when_the_audit_is_killed(tmp_path, how):
         assert len(workers) >= 2, "the audit never started its workers"
         process.send_signal(getattr(signal, how))
         process.wait(timeout=60)
+        number = getattr(signal, how)
+        assert process.returncode in (-number, 128 + number), "the audit ended before it was killed"
         deadline = time.monotonic() + 20
         while any(_running(w) for w in workers) and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -629,6 +631,8 @@ def test_item_13_no_escape_sequence_reaches_the_terminal_even_in_errors(tmp_path
     bad_pack.write_text("fourp-pack: 1\n")
     done = fourp_process("check", EXAMPLES / "good-plan.yaml", "--pack", bad_pack)
     assert done.returncode == 2 and b"\x1b" not in done.stderr and b"pack\\x1b[2J.yaml" in done.stderr
+    done = fourp_process("check", "--no-color", "--\x1b]0;owned\x07")  # click's own usage error quotes it
+    assert done.returncode == 2 and not any(c.encode() in done.stderr for c in ESCAPES), done.stderr
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "html", "json", "csv", "junit", "sarif"])

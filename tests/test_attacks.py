@@ -132,8 +132,7 @@ def test_item_2_a_character_device_is_written_in_place_never_replaced(tmp_path):
     result = run("check", EXAMPLES / "good-plan.yaml", *AS_OF_ARGS, "-o", null)
     assert result.exit_code == 0, result.output
     assert stat.S_ISCHR(os.stat(null).st_mode) and os.stat(null).st_rdev == os.makedev(1, 3)
-    assert os.listdir(tmp_path) == ["null", "xdg-cache", "xdg-config"] or set(os.listdir(tmp_path)) <= {
-        "null", "xdg-cache", "xdg-config"}
+    assert not [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX thing")
@@ -530,8 +529,7 @@ def test_item_10_sigterm_and_sighup_while_writing_remove_the_temporary_file(tmp_
     done = _write_killed(tmp_path, how, report)
     assert done.returncode == 128 + getattr(signal, how), done.stderr
     assert report.read_text() == "previous\n"
-    assert sorted(os.listdir(tmp_path)) == ["report.json", "xdg-cache", "xdg-config"] or \
-        not [n for n in os.listdir(tmp_path) if n.endswith(".tmp")]
+    assert not [n for n in os.listdir(tmp_path) if n.endswith(".tmp")]
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
@@ -552,10 +550,10 @@ def test_item_10_a_temporary_file_has_the_reports_permissions_and_the_next_run_r
 
 
 def test_item_10_another_files_temporary_and_a_live_run_are_left_alone(tmp_path):
-    from fourp.output import remove_stale_temporaries, write_atomic
+    from fourp.output import _host, remove_stale_temporaries, write_atomic
 
     write_atomic(str(tmp_path / "a.json"), "{}")
-    live = tmp_path / f".a.json.{__import__('fourp.output', fromlist=['x'])._host()}-{os.getpid()}-0123456789ab.tmp"
+    live = tmp_path / f".a.json.{_host()}-{os.getpid()}-0123456789ab.tmp"  # this process: alive
     live.write_text("being written")
     other = tmp_path / ".b.json.0123abcd-1-0123456789ab.tmp"
     other.write_text("another report's")

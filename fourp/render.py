@@ -220,22 +220,6 @@ def one_line(value: Any) -> str:
     return _BREAKS.sub(lambda m: _visible(m.group()), text) if _BREAKS.search(text) else text
 
 
-#: A pack's own prose, which the text templates wrap (collapsing its line breaks) rather than print raw.
-_WRAPPED_PROSE = frozenset({"rationale", "remediation", "basis"})
-
-
-def _one_line_values(value: Any, key: Any = None) -> Any:
-    """Template data with every text value made one line (see `one_line`), for the text templates, whose
-    rows are lines: a value that could start a line could forge a row."""
-    if isinstance(value, str):
-        return one_line(value) if _BREAKS.search(value) or _CONTROL.search(value) else value
-    if isinstance(value, dict):
-        return {k: v if k in _WRAPPED_PROSE else _one_line_values(v, k) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_one_line_values(v) for v in value]
-    return value
-
-
 def markdown_escape(value: Any) -> str:
     text = " ".join(_visible_controls(str(value)).splitlines())
     return _MARKDOWN.sub(r"\\\1", text)
@@ -243,6 +227,10 @@ def markdown_escape(value: Any) -> str:
 
 class _Safe(str):
     """Text a filter has already made safe for a text or Markdown template (HTML uses `Markup`)."""
+
+
+def _safe_join(parts: Any) -> str:
+    return _Safe("".join(parts))
 
 
 def _finalize(escape: Any) -> Any:
@@ -270,7 +258,7 @@ def _style(flavour: str, colour: bool) -> Any:
             return Markup.escape(text)
         if flavour == "markdown":
             return _Safe(markdown_escape(text))
-        plain = _visible_controls(str(text))
+        plain = text if isinstance(text, _Safe) else one_line(text)  # wrapped text keeps its lines
         codes = ";".join(_ANSI[n] for n in names if n in _ANSI)
         return _Safe(f"\x1b[{codes}m{plain}\x1b[0m" if colour and codes else plain)
     return style
@@ -311,11 +299,19 @@ def _pack_text(flavour: str) -> Any:
     return pack_text
 
 
-def _wrap(text: Any, width: int = 96, indent: str = "") -> str:
+def _wrap(flavour: str) -> Any:
+    """`{{ text | wrap(88, "    ") }}`: the text's words refilled to lines of a width (its own line breaks,
+    of every kind, are only spaces between words); in text, escaped here, as the lines are fourp's."""
     import textwrap
 
-    return textwrap.fill(" ".join(str(text or "").split()), width=width, initial_indent="",
-                         subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
+    def wrap(text: Any, width: int = 96, indent: str = "") -> str:
+        words = str(text or "")
+        if flavour == "text":
+            words = _visible_controls(words)
+        filled = textwrap.fill(" ".join(words.split()), width=width, initial_indent="", subsequent_indent=indent,
+                               break_long_words=False, break_on_hyphens=False)
+        return _Safe(filled) if flavour == "text" else filled
+    return wrap
 
 
 def _flavour(name: str) -> str:
@@ -419,13 +415,17 @@ def _environment(flavour: str, colour: bool, sandboxed: bool, search: str) -> An
     from .sandbox import StrictSandbox  # refuses internals and gigantic output, saying so
 
     cls = StrictSandbox if sandboxed else jinja2.Environment
-    escape = {"html": None, "markdown": markdown_escape, "text": _visible_controls}[flavour]
+    # In text every printed value is one line; what a template builds of many lines (a macro, a block)
+    # is made of values each escaped when printed, so it is joined as safe text.
+    escape = {"html": None, "markdown": markdown_escape, "text": one_line}[flavour]
     env = cls(loader=_loader(search), autoescape=flavour == "html", trim_blocks=True,
               lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.ChainableUndefined,
               finalize=_finalize(escape), bytecode_cache=None if sandboxed else _compiled_templates(flavour))
     env.filters["style"] = _style(flavour, colour)
     env.filters["group_p"] = _group
-    env.filters["wrap"] = _wrap
+    env.filters["wrap"] = _wrap(flavour)
+    if flavour == "text":
+        env.concat = _safe_join  # type: ignore[assignment]
     env.filters["code"] = _code(flavour)
     env.filters["pack_text"] = _pack_text(flavour)
     return env
@@ -443,8 +443,6 @@ def render(data: Dict[str, Any], fmt: str = "text", colour: bool = False,
     from .resources import shipped
 
     name = (AUDIT_FORMATS if data.get("kind") == "audit" else TEXT_FORMATS)[fmt]
-    if _flavour(name) == "text":
-        data = _one_line_values(data)
     env = _environment(_flavour(name), colour, sandboxed=False, search=str(shipped("templates")))
     return env.get_template(name).render(data, colour=colour)
 
@@ -459,8 +457,6 @@ def _render_user(data: Dict[str, Any], template_file: str, colour: bool, compile
     from jinja2.sandbox import SecurityError
 
     folder, name = os.path.split(os.path.abspath(template_file))
-    if _flavour(name) == "text":
-        data = _one_line_values(data)
     env = _environment(_flavour(name), colour, sandboxed=True, search=folder)
     try:
         template = env.get_template(name)

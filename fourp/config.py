@@ -104,17 +104,14 @@ def _is_path(ref: str) -> bool:
 def _read(file: str) -> Tuple[Dict[str, Any], Any]:
     """A configuration file's mapping and its locator, through the reader plans use (safe YAML, no
     duplicate keys, nothing huge); a file of comments only is an empty configuration."""
-    try:
-        size = os.path.getsize(file)
-        if size > _MAX_CONFIG_BYTES:
-            raise ConfigError(file, f"the file is {size:,} bytes, far larger than any configuration",
-                              code="too-large")
-        with open(file, "rb") as handle:
-            text = handle.read().decode("utf-8-sig")
+    from .files import FileRefused, read_bytes
+
+    try:  # fourp's one safe reader: a pipe or a device is refused unread, the limit is on what is read
+        text = read_bytes(file, _MAX_CONFIG_BYTES).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ConfigError(file, "the file is not UTF-8 text", code="bad-encoding") from None
-    except OSError as exc:
-        raise ConfigError(file, f"cannot read it: {exc.strerror or exc}", code="unreadable") from None
+    except FileRefused as exc:
+        raise ConfigError(file, f"cannot read it: {exc.reason}", hint=exc.hint, code=exc.code) from None
     if all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
         return {}, None
     try:

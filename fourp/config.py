@@ -259,7 +259,7 @@ class ConfigFinder:
         """The settings for a plan file (or, for a folder, for the plans directly in it)."""
         file = self.file_for(path)
         if file not in self._by_file:
-            if file is not None and not os.path.isfile(file):
+            if file is not None and not os.path.exists(file):
                 raise ConfigError(file, "no such configuration file", code="not-found")
             base = load_config(file) if file is not None else Config(
                 values=dict(DEFAULTS), sources={name: "default" for name in DEFAULTS})

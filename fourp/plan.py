@@ -562,6 +562,12 @@ def _read_bytes(source: str, max_bytes: int) -> bytes:
         raise PlanError(source, reason, hint=_PLAN_HINTS.get(exc.kind, exc.hint), code=exc.code) from None
 
 
+def _too_large(source: str, size: Optional[int], max_bytes: int) -> PlanError:
+    size_text = f" ({size:,} bytes)" if size is not None else ""
+    return PlanError(source, f"the file{size_text} is larger than the {max_bytes:,}-byte limit for a plan",
+                     hint=_PLAN_HINTS["too-large"], code="too-large")
+
+
 def _plan_fields() -> frozenset:
     from .schemas import schema
 

@@ -680,9 +680,9 @@ def test_item_15_a_hostile_option_file_is_a_usage_error(folder, option, file):
     _usage_error(fourp_process("audit", folder, *AS_OF_ARGS, option, path, "--jobs", "1"), path)
 
 
-@pytest.mark.parametrize("option", ["--baseline", "--register", "--pack", "--template"])
+@pytest.mark.parametrize("option", ["--baseline", "--register", "--pack", "--template", "--config"])
 def test_item_15_a_device_or_a_pipe_as_an_option_file_is_refused_unread(folder, tmp_path, option):
-    suffix = {"--register": ".csv", "--pack": ".yaml"}.get(option, "")
+    suffix = {"--register": ".csv", "--pack": ".yaml", "--config": ".yaml"}.get(option, "")
     targets = ["/dev/zero"] if os.path.exists("/dev/zero") else []
     if hasattr(os, "mkfifo"):
         fifo = tmp_path / f"pipe{suffix}"

@@ -85,7 +85,13 @@ class _Signalled(BaseException):
         self.signum = signum
 
 
+#: The signals received, kept too in case the exception was swallowed: raised inside an object's
+#: finalizer (`__del__`), Python prints and ignores it, and the run goes on to the end.
+_received: List[int] = []
+
+
 def _raise_signalled(signum: int, frame: Any) -> None:
+    _received.append(signum)
     raise _Signalled(signum)
 
 
@@ -98,6 +104,7 @@ class _Group(click.Group):
 
         forget_key()  # read the key afresh each run: it may have been made private since
         previous = {}
+        _received.clear()
         for name in ("SIGTERM", "SIGHUP"):
             number = getattr(signal, name, None)
             if number is not None:
@@ -112,6 +119,8 @@ class _Group(click.Group):
         finally:
             for number, handler in previous.items():
                 signal.signal(number, handler)
+            if _received:  # its exception was swallowed (see _received): the exit code still says so
+                sys.exit(128 + _received[0])
 
     # click's own usage errors quote what was typed (`No such option: ...`): shown through the same
     # neutraliser as every other message.

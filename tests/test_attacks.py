@@ -245,14 +245,20 @@ def test_item_4_a_planted_compiled_template_never_runs(tmp_path):
     would use, and the name fourp uses) must never be loaded."""
     marker = tmp_path / "planted-template-ran"
     code = (HOSTILE / "cache" / "planted-template.py").read_text("utf-8").replace("MARKER", repr(str(marker)))
-    folder = tmp_path / "xdg-cache" / "fourp" / "templates"
-    folder.mkdir(parents=True)
+    from fourp.code_identity import code_fingerprint
+
+    templates = tmp_path / "xdg-cache" / "fourp" / "templates"
+    # where each layout fourp has used keeps them: one folder, and one per version of its code and flavour
+    folders = [templates, templates / code_fingerprint()[:16] / "text"]
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)
     for name in ("text.j2", "_macros.j2", "audit.txt.j2"):
         bucket = _template_bucket(name)
         bucket.code = compile(code, name, "exec")
         planted = bucket.bytecode_to_string()
-        for file in (f"__jinja2_{bucket.key}.cache", f"{bucket.key}.cache"):
-            (folder / file).write_bytes(planted)
+        for folder in folders:
+            for file in (f"__jinja2_{bucket.key}.cache", f"{bucket.key}.cache"):
+                (folder / file).write_bytes(planted)
     env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "xdg-cache"), XDG_CONFIG_HOME=str(tmp_path / "cfg"))
     done = fourp_process("check", EXAMPLES / "good-plan.yaml", *AS_OF_ARGS, env=env)
     assert done.returncode == 0, done.stderr

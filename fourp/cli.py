@@ -42,6 +42,12 @@ class _Problem(click.ClickException):
         return one_line(self.message)
 
 
+def _one_line(text: str) -> str:
+    from .render import one_line
+
+    return one_line(text)
+
+
 def _say(message: str) -> None:
     """A message to standard error, one line, escape sequences and line breaks made visible."""
     from .render import one_line
@@ -570,7 +576,7 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
         problems.append(f"no plan files ({', '.join(suffixes())}) found under {', '.join(paths)}"
                         + (f"; {len(result.skipped)} other files skipped" if result.skipped else ""))
     for skipped in result.skipped:
-        click.echo(f"fourp: skipped {skipped['file']}: {skipped['reason']} ({skipped['hint']})", err=True)
+        _say(f"skipped {skipped['file']}: {skipped['reason']} ({skipped['hint']})")
     for error in result.errors:
         _say(str(error))
     for note in result.notes:  # one plan id in several files: the reports hold these too
@@ -655,7 +661,7 @@ def _emit_text(text: str, output: Optional[str]) -> None:
         write_atomic(output, text)
     except OSError as exc:
         raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
-    click.echo(f"fourp: wrote {output}", err=True)
+    _say(f"wrote {output}")
 
 
 @main.command()
@@ -682,10 +688,9 @@ def partners(plans: Sequence[str], directory: str, pack_name: Optional[str], max
     if not written:
         click.echo("fourp: no partner agency owns an action in these plans; nothing written", err=True)
     for work, folder in written:
-        click.echo(f"fourp: wrote {folder} ({len(work.actions)} action{'s' if len(work.actions) != 1 else ''})",
-                   err=True)
+        _say(f"wrote {folder} ({len(work.actions)} action{'s' if len(work.actions) != 1 else ''})")
     for error in errors:
-        click.echo(f"fourp: {error}", err=True)
+        _say(str(error))
     if errors:
         sys.exit(EXIT_USAGE)
 
@@ -791,7 +796,7 @@ def _write_file(path: str, text: str) -> None:
         write_atomic(path, text)
     except OSError as exc:
         raise _Problem(f"cannot write {path}: {exc.strerror or exc}") from None
-    click.echo(f"fourp: wrote {path}", err=True)
+    _say(f"wrote {path}")
 
 
 @main.command()
@@ -850,9 +855,8 @@ def convert(plan: str, output: str, mappings: Tuple[Any, ...], max_bytes: int) -
     except OSError as exc:
         raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
     for path in lost:
-        click.echo(f"fourp: warning: {path} has no place in the {os.path.splitext(output)[1]} template and is "
-                   "not in it", err=True)
-    click.echo(f"wrote {output}", err=True)
+        _say(f"warning: {path} has no place in the {os.path.splitext(output)[1]} template and is not in it")
+    _say(f"wrote {output}")
 
 
 def _schema_reference(schema_file: Optional[str], plan_file: Optional[str]) -> str:
@@ -885,7 +889,7 @@ def verify(pack_files: Sequence[str], pack_name: Optional[str], rule_ids: Sequen
         pack = _load_pack(ref)
         prefix = f"{ref}: " if len(refs) > 1 else ""
         for old in old_spellings(pack):
-            click.echo(f"{prefix}deprecated: {old}", err=True)
+            click.echo(_one_line(f"{prefix}deprecated: {old}"), err=True)
         for result in verify_pack(pack, list(rule_ids) or None):
             total += 1
             if not result.ok:

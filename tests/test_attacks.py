@@ -186,14 +186,21 @@ def test_item_2_a_link_is_followed_and_its_file_replaced_never_the_link(tmp_path
 
 # -- 3. cache entries bound to their keys -------------------------------------------------------------------
 
-def _entries(cache: ResultsCache, folder: pathlib.Path, pack: fourp.RulePack) -> Dict[str, str]:
-    """Each plan's entry file, by plan file name."""
-    context = ResultsCache.context(pack.files, AS_OF, fourp.plan.DEFAULT_MAX_BYTES)
-    found = {}
-    for path in auditing.discover([str(folder)]):
-        key = ResultsCache.key(context, path, pathlib.Path(path).read_bytes())
-        found[os.path.basename(path)] = cache._entry(key)
-    return found
+class Recording(ResultsCache):
+    """The results cache, noting each plan's key as the audit makes it (to find the entries to attack)."""
+
+    def __init__(self, directory: str) -> None:
+        super().__init__(directory)
+        self.keys: Dict[str, str] = {}
+
+    def lookup(self, context, path, max_bytes):  # type: ignore[no-untyped-def]
+        key, kept = super().lookup(context, path, max_bytes)
+        self.keys[os.path.basename(path)] = key
+        return key, kept
+
+    def entries(self) -> Dict[str, str]:
+        """Each plan's entry file, by plan file name."""
+        return {name: self._entry(key) for name, key in self.keys.items()}
 
 
 def _verdicts(result: auditing.AuditReport) -> Dict[str, float]:
@@ -201,10 +208,10 @@ def _verdicts(result: auditing.AuditReport) -> Dict[str, float]:
 
 
 def test_item_3_an_entry_copied_over_another_plans_is_ignored(folder, tmp_path, pack):
-    cache = ResultsCache(str(tmp_path / "shared"))
+    cache = Recording(str(tmp_path / "shared"))
     fresh = auditing.audit([str(folder)], pack=pack, as_of=AS_OF, jobs=1, cache=cache)
     assert len(fresh.failed()) == 2
-    entries = _entries(cache, folder, pack)
+    entries = cache.entries()
     for name in ("surrey.yaml", "kingfisher.json"):  # a passing plan's entry over the failing plans'
         shutil.copy(entries["good.yaml"], entries[name])
     again = auditing.audit([str(folder)], pack=pack, as_of=AS_OF, jobs=1, cache=cache)
@@ -213,9 +220,9 @@ def test_item_3_an_entry_copied_over_another_plans_is_ignored(folder, tmp_path, 
 
 
 def test_item_3_an_entry_of_the_wrong_kind_is_ignored(folder, tmp_path, pack):
-    cache = ResultsCache(str(tmp_path / "shared"))
+    cache = Recording(str(tmp_path / "shared"))
     fresh = auditing.audit([str(folder)], pack=pack, as_of=AS_OF, jobs=1, cache=cache)
-    plan_entries = set(_entries(cache, folder, pack).values())
+    plan_entries = set(cache.entries().values())
     [cross_plan] = [str(p) for p in pathlib.Path(cache._results).rglob("*")
                     if p.is_file() and str(p) not in plan_entries]
     for entry in plan_entries:  # the cross-plan verdict where each plan's report belongs

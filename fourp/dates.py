@@ -40,21 +40,26 @@ except Exception:  # pragma: no cover - depends on the host
     _UK = None
 
 
-def _local(value: dt.datetime) -> dt.datetime:
-    """An aware date-time as naive UK local time, so it compares with the naive ones plans mostly hold."""
+def _local(value: dt.datetime) -> Optional[dt.datetime]:
+    """An aware date-time as naive UK local time, so it compares with the naive ones plans mostly hold;
+    None when that time is outside the calendar Python can hold (9999-12-31T23:00-05:00 is in 10000)."""
     if value.tzinfo is None:
         return value
-    if _UK is not None:
-        return value.astimezone(_UK).replace(tzinfo=None)
-    return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    try:
+        return value.astimezone(_UK if _UK is not None else dt.timezone.utc).replace(tzinfo=None)
+    except (OverflowError, ValueError):  # ValueError: a tzinfo of a caller's whose offset is a day or more
+        return None
 
 
-def _offset(text: str) -> dt.tzinfo:
+def _offset(text: str) -> Optional[dt.tzinfo]:
+    """The zone of an offset such as `+01:00`, or None for one no place has (`+24:00`, `+05:75`)."""
     if text in ("Z", "z"):
         return dt.timezone.utc
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    if hours > 23 or minutes > 59:
+        return None
     return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
 
 
@@ -65,7 +70,8 @@ def parse_moment(value: object) -> Optional[Moment]:
     string: all are read the same way.
     """
     if isinstance(value, dt.datetime):
-        return Moment(_local(value), True)
+        local = _local(value)
+        return Moment(local, True) if local is not None else None
     if isinstance(value, dt.date):
         return Moment(dt.datetime(value.year, value.month, value.day), False)
     if not isinstance(value, str):
@@ -92,7 +98,11 @@ def _parse_text(value: str) -> Optional[Moment]:
     except ValueError:  # 31/02/2024, 25:00
         return None
     if zone:
-        stamp = _local(stamp.replace(tzinfo=_offset(zone)))
+        tz = _offset(zone)
+        local = _local(stamp.replace(tzinfo=tz)) if tz is not None else None
+        if local is None:  # an impossible offset, or a time outside the calendar: not a date fourp can read
+            return None
+        stamp = local
     return Moment(stamp, True)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import random
 
 import yaml
@@ -11,9 +12,24 @@ import fourp
 
 from conftest import AS_OF, EXAMPLES
 
+#: Years at the calendar's edges, where a time-zone offset carries a moment out of what Python can hold.
+years = st.one_of(st.sampled_from([1, 2, 1969, 1970, 2024, 9998, 9999]), st.integers(1, 9999))
+#: Offsets as plans write them, valid and not (`+24:00`, `-99:75`): every one must be read or refused.
+offsets = st.builds(lambda sign, hours, minutes, colon: f"{sign}{hours:02d}{':' if colon else ''}{minutes:02d}",
+                    st.sampled_from("+-"), st.integers(0, 99), st.integers(0, 99), st.booleans())
+date_texts = st.builds(lambda y, mo, d, h, mi, sep, zone: f"{y:04d}-{mo:02d}-{d:02d}{sep}{h:02d}:{mi:02d}{zone}",
+                       years, st.integers(1, 12), st.integers(1, 31), st.integers(0, 23), st.integers(0, 59),
+                       st.sampled_from(["T", " ", "T", "t"]), st.one_of(st.just("Z"), st.just(""), offsets))
+zones = st.one_of(st.none(), st.just(dt.timezone.utc), st.builds(
+    dt.timezone, st.timedeltas(min_value=-dt.timedelta(hours=23, minutes=59),
+                               max_value=dt.timedelta(hours=23, minutes=59))))
+edge_datetimes = st.builds(lambda y, mo, d, h, tz: dt.datetime(y, mo, d, h, tzinfo=tz),
+                           years, st.integers(1, 12), st.integers(1, 28), st.integers(0, 23), zones)
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=30),
-                    st.dates(), st.datetimes())
+                    st.dates(), st.datetimes(), date_texts, edge_datetimes,
+                    st.datetimes(timezones=zones))
 keys = st.one_of(st.sampled_from(["fourp", "id", "status", "lro", "pursue", "prevent", "protect", "prepare",
+                                  "raised", "appointed", "expires", "next_review", "done",
                                   "actions", "log", "reviews", "at", "text", "result", "due", "owner",
                                   "threat", "assessment", "waivers", "rule", "reason", "created",
                                   "quality_assurance", "safeguarding", "operation", "started"]),
@@ -82,3 +98,15 @@ def test_results_are_deterministic(data):
 def test_shuffle_helper_really_shuffles():
     rng = random.Random(3)
     assert _shuffled({"a": list(range(20))}, rng)["a"] != list(range(20))
+
+
+@given(st.one_of(date_texts, edge_datetimes, st.datetimes(timezones=zones)))
+def test_any_date_a_plan_may_hold_is_read_or_refused_never_raises(value):
+    from fourp.dates import parse_moment
+
+    moment = parse_moment(value)
+    assert moment is None or moment.at.tzinfo is None
+    report = fourp.evaluate(fourp.plan_from_data({"fourp": 1, "id": "X", "created": value, "pursue": {
+        "actions": [{"id": "P1", "action": "a", "owner": "DC A", "status": "open", "raised": value,
+                     "due": value}]}}), _PACK, AS_OF)
+    assert 0 <= report.score <= 100

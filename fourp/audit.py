@@ -1,4 +1,4 @@
-"""Auditing many plans: find them, evaluate each (in parallel, the pack loaded once per process), summarise.
+"""Auditing many plans: find them, evaluate each (in parallel, the pack copied once per process), summarise.
 
 An unreadable or malformed file is one row with its reason; the audit always goes on. A worker process
 killed while it evaluates plans (as the out-of-memory killer does) loses nothing: its plans are evaluated
@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import gc
 import os
+import pickle
 import signal
 import statistics
 import sys
@@ -24,6 +25,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 from .cache import ResultsCache
 from .names import person_key
 from .pack import RulePack, load_pack
+from .pack_cache import without_templates
 from .plan import DEFAULT_MAX_BYTES, PlanError
 from .register import Register
 from .report import Report
@@ -84,7 +86,7 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (),
 
 #: Where a report keeps what its reader said about the file (`Plan.notes`), for the audit's notes.
 NOTES_KEY = "reader_notes"
-_worker_packs: Dict[Optional[str], RulePack] = {}
+_worker_packs: Dict[int, RulePack] = {}
 _worker_settings: Dict[str, Any] = {}
 
 
@@ -122,7 +124,7 @@ def _end_with_parent(parent: int) -> None:
         threading.Thread(target=watch, name="fourp-parent-watch", daemon=True).start()
 
 
-def _init_worker(pack_ref: Optional[str], as_of: dt.date, max_bytes: int, cache_dir: Optional[str] = None,
+def _init_worker(packs_blob: bytes, as_of: dt.date, max_bytes: int, cache_dir: Optional[str] = None,
                  cache_context: str = "", names: Tuple[str, ...] = (), mappings: Sequence[Any] = (),
                  parent: Optional[int] = None) -> None:
     if parent is not None:
@@ -130,7 +132,7 @@ def _init_worker(pack_ref: Optional[str], as_of: dt.date, max_bytes: int, cache_
     for name in ("SIGTERM", "SIGHUP"):  # the command's handlers are for the parent; a worker just ends
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
-    _worker_packs[pack_ref] = load_pack(pack_ref)
+    _worker_packs.update(pickle.loads(packs_blob))  # our own process's bytes, never read from a file
     _worker_settings.update(as_of=as_of, max_bytes=max_bytes, cache_context=cache_context, names=names,
                             cache=ResultsCache(cache_dir) if cache_dir else None, mappings=tuple(mappings))
     _collect_less(freeze=True)
@@ -193,10 +195,8 @@ def _work(tasks: Sequence["Work"]) -> Tuple[List[Union[Report, Dict[str, Any]]],
 
     results = []
     settings = _worker_settings
-    for path, key, pack_ref, max_bytes, context in tasks:
-        if pack_ref not in _worker_packs:  # a plan judged by another folder's pack: loaded once per worker
-            _worker_packs[pack_ref] = load_pack(pack_ref)
-        results.append(_evaluate_and_keep(path, key, _worker_packs[pack_ref], settings["as_of"], max_bytes,
+    for path, key, pack_number, max_bytes, context in tasks:
+        results.append(_evaluate_and_keep(path, key, _worker_packs[pack_number], settings["as_of"], max_bytes,
                                           settings["cache"], context, settings.get("names", ()),
                                           settings["mappings"]))
     return results, take_noted()
@@ -207,7 +207,17 @@ OUT_OF_MEMORY = "fourp ran out of memory on this file"
 _OUT_OF_MEMORY_HINT = ("the process evaluating it was killed twice (as the system does when memory runs out); "
                        "the other plans were audited. Check the file is one plan, and audit it alone")
 
-Work = Tuple[str, Optional[str], Optional[str], int, str]  # (path, cache key, pack ref, max bytes, context)
+Work = Tuple[str, Optional[str], int, int, str]  # (path, cache key, pack number, max bytes, context)
+
+
+def _portable(packs: Dict[int, RulePack]) -> Optional[bytes]:
+    """The packs as bytes a worker process rebuilds exactly (Jinja templates are compiled again there),
+    or None if some part of one (a plug-in's) cannot be copied."""
+    try:
+        return pickle.dumps({n: without_templates(p) for n, p in packs.items()},
+                            protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        return None
 Task = Tuple[int, Work]  # (slot, what to evaluate)
 
 
@@ -394,11 +404,12 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
           mappings: Sequence[Any] = ()) -> AuditReport:
     """Audits every plan under `paths`, then judges the pack's portfolio rules across them.
 
-    `pack_ref` (a pack name or path) lets worker processes load the pack themselves, once each; with only
-    a `pack` object, or `jobs=1`, plans are evaluated in this process. `register` (from
+    `pack` is the compiled pack to judge by (without one, `pack_ref`, a pack name or path, is loaded).
+    With `jobs` > 1 and enough plans, each worker process gets a copy of exactly the packs this call
+    judges by, so a pack changed in memory judges every plan whatever `jobs` is. `register` (from
     `fourp.register.load_register`) is the force's register of managed threats, for `every-threat-has-plan`.
-    With a `cache` (`fourp.cache.ResultsCache`), a plan whose file, pack, as-of date and fourp version
-    are unchanged since it was last evaluated takes its report from the cache.
+    With a `cache` (`fourp.cache.ResultsCache`), a plan whose file, compiled pack, as-of date and fourp
+    version are unchanged since it was last evaluated takes its report from the cache.
 
     `settings` gives each plan file its own pack, size limit and exclusion (from its folder's
     `.fourp.yaml`): the plans are grouped by pack and each group evaluated with its own, while the
@@ -442,7 +453,7 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
     reading = [m.file for m in mappings if m.file] + [shipped_mapping(f).file for f in ("docx", "xlsx")]
     if cache is not None:
         for group in groups.values():
-            group.context = ResultsCache.context(list(group.pack.files) + reading, as_of, group.max_bytes)
+            group.context = ResultsCache.context(group.pack, as_of, group.max_bytes, reading)
             if names:  # the register's names are part of what a plan is judged with
                 group.context += "\0names " + "\0".join(names)
     tasks: List[Tuple[int, str, Optional[str], _Group]] = []  # (slot, path, cache key, group) to evaluate
@@ -459,7 +470,12 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
         done += 1
         if progress:
             progress(done, len(files))
-    if jobs == 1 or len(tasks) < 2 * jobs:  # a pool costs more than it saves on a handful of plans
+    # Workers get the very packs this call judges by (a pack changed in memory is not the file it came
+    # from); packs with plug-in parts that cannot be copied to another process are used here instead.
+    numbers = {id(group): number for number, group in enumerate(groups.values())}
+    packs_blob = (_portable({numbers[id(g)]: g.pack for g in groups.values()})
+                  if jobs > 1 and len(tasks) >= 2 * jobs else None)
+    if packs_blob is None:  # a pool costs more than it saves on a handful of plans
         thresholds = _collect_less()
         try:
             for index, path, key, group in tasks:
@@ -472,9 +488,6 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
             gc.set_threshold(*thresholds)
     else:
         chunk = max(1, min(64, len(tasks) // (jobs * 8) or 1))
-        default_ref = pack_ref if pack_ref is not None else pack.file
-        refs = {id(group): (group.pack_ref if group.pack_ref != pack_ref else default_ref)
-                for group in groups.values()}
         finished = [done]
 
         def record(task: Task, result: Union[Report, Dict[str, Any]]) -> None:
@@ -482,9 +495,9 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
             finished[0] += 1
             if progress:
                 progress(finished[0], len(files))
-        work: List[Task] = [(index, (path, key, refs[id(group)], group.max_bytes, group.context))
+        work: List[Task] = [(index, (path, key, numbers[id(group)], group.max_bytes, group.context))
                             for index, path, key, group in tasks]
-        _evaluate_in_pools(work, jobs, chunk, (default_ref, as_of, max_bytes,
+        _evaluate_in_pools(work, jobs, chunk, (packs_blob, as_of, max_bytes,
                                                cache.directory if cache is not None else None, "", names, mappings,
                                                os.getpid()), record)
     if cache is not None:
@@ -501,7 +514,7 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
     from .portfolio import FACTS_KEY, evaluate_portfolio, reader_for_files
 
     # The cross-plan verdict depends on every plan's content (and the register): kept under all their keys.
-    context = ResultsCache.context(list(pack.files) + reading, as_of, max_bytes) if cache is not None else ""
+    context = ResultsCache.context(pack, as_of, max_bytes, reading) if cache is not None else ""
     if cache is not None and len(groups) > 1:  # which pack judged each plan is part of what it depends on
         context += "\0" + "\0".join(sorted(g.context for g in groups.values()))
     portfolio_key = (cache.portfolio_key(context, keys, register)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import pickle
 import stat
@@ -29,7 +30,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .signing import seal
 
-__all__ = ["ResultsCache", "default_cache_dir", "pack_fingerprint", "MAX_AGE_DAYS", "cache_problems",
+__all__ = ["ResultsCache", "default_cache_dir", "pack_fingerprint", "pack_digest", "MAX_AGE_DAYS", "cache_problems",
            "note_problem", "take_noted", "read_entry"]
 
 #: Bumped when what an entry holds changes shape: older entries are then never read.
@@ -102,6 +103,22 @@ def pack_fingerprint(files: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
+def pack_digest(pack: Any) -> str:
+    """A digest of what a compiled pack judges by: every rule as compiled (options, parameters, conditions,
+    message, enabled or not, its check kind) and the grades. Not its files: a pack changed in memory
+    (a rule disabled through the API) must not be handed the results of the pack on disk."""
+    content = {
+        "name": pack.name, "version": pack.version,
+        "grades": [[g.grade, g.min, dict(g.max_failed)] for g in pack.grades],
+        "rules": [{**rule.to_dict(), "options": rule.options, "applies_when": [c.spec for c in rule.applies_when],
+                   "kind": f"{getattr(rule.kind, '__module__', '')}.{getattr(rule.kind, '__qualname__', '')}"
+                           f":{type(rule.kind).__module__}.{type(rule.kind).__qualname__}"}
+                  for rule in pack.rules],
+    }
+    text = json.dumps(content, sort_keys=True, default=repr, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 class ResultsCache:
     """Reports by key, in files under `directory/results`. Safe to share between processes."""
 
@@ -115,12 +132,13 @@ class ResultsCache:
     # -- keys ---------------------------------------------------------------------------------------------
 
     @staticmethod
-    def context(pack_files: Sequence[str], as_of: dt.date, max_bytes: int) -> str:
-        """What every key of one audit shares: the pack's content, the as-of date, the limit, fourp's code."""
+    def context(pack: Any, as_of: dt.date, max_bytes: int, files: Sequence[str] = ()) -> str:
+        """What every key of one audit shares: the compiled pack, the as-of date, the limit, fourp's code,
+        and the content of any other `files` the reports depend on (the mappings that read office plans)."""
         from .code_identity import code_fingerprint
 
-        return "\0".join((code_fingerprint(), f"cache {CACHE_FORMAT}", pack_fingerprint(pack_files),
-                          as_of.isoformat(), str(max_bytes)))
+        return "\0".join((code_fingerprint(), f"cache {CACHE_FORMAT}", pack_digest(pack),
+                          as_of.isoformat(), str(max_bytes), pack_fingerprint(files)))
 
     @staticmethod
     def key(context: str, path: str, content: bytes) -> str:

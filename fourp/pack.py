@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from functools import lru_cache
 import os
 from dataclasses import dataclass, field
@@ -471,5 +472,7 @@ _DEFAULT_GRADES = [{"grade": "outstanding", "min": 90}, {"grade": "good", "min":
                    {"grade": "inadequate", "min": 0}]
 
 
-def iter_rules(pack: RulePack, scope: str = "plan") -> Iterator[Rule]:
-    return (r for r in pack.rules if r.enabled and r.scope == scope)
+def without_templates(pack: RulePack) -> RulePack:
+    """The pack without its compiled Jinja templates, which do not pickle; each rule compiles its message
+    again when first used."""
+    return dataclasses.replace(pack, rules=tuple(dataclasses.replace(r, template=None) for r in pack.rules))

@@ -56,13 +56,12 @@ def _read(entry: str, file: str) -> Any:
 
 
 def _write(entry: str, file: str, pack: Any) -> None:
-    import dataclasses
-
     from .cache import write_atomic
+    from .pack import without_templates
 
     try:
         hashes: Tuple[Tuple[str, Optional[str]], ...] = tuple((path, _file_hash(path)) for path in pack.files)
-        bare = dataclasses.replace(pack, rules=tuple(dataclasses.replace(r, template=None) for r in pack.rules))
+        bare = without_templates(pack)
         blob = pickle.dumps({"code": code_fingerprint(), "file": os.path.abspath(file), "files": hashes,
                              "pack": bare}, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # a pack with unpicklable plug-in parts: simply not cached

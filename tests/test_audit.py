@@ -1,6 +1,7 @@
 """Auditing a folder: discovery, parallel evaluation, per-file errors and the summary's counts."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 
@@ -49,8 +50,43 @@ def test_audit_reports_each_file_and_counts(folder, pack, jobs):
     assert set(summary["by_force"]) == {"Sussex Police", "Surrey Police"}
 
 
-def test_parallel_and_serial_agree(pack):
-    files = [str(p) for p in sorted(EXAMPLES.glob("*.yaml"))] * 3
-    serial = audit(files, pack=pack, as_of=AS_OF, jobs=1)
-    parallel = audit(files, pack=pack, as_of=AS_OF, jobs=2)
+def _copies_of_the_examples(folder, times=2):
+    """Enough distinct plan files (discover() reads each real file once) for jobs=2 to use the pool."""
+    folder.mkdir()
+    for n in range(times):
+        for example in sorted(EXAMPLES.glob("*.yaml")):
+            shutil.copy(example, folder / f"{n}-{example.name}")
+    return folder
+
+
+def _with_rule_disabled(pack, rule_id):
+    return dataclasses.replace(pack, rules=tuple(dataclasses.replace(r, enabled=False) if r.id == rule_id
+                                                 else r for r in pack.rules))
+
+
+def test_parallel_and_serial_agree_and_workers_judge_by_the_pack_given(tmp_path, pack, monkeypatch):
+    """A pack changed in memory (a rule disabled through the API) judges every plan whatever `jobs` is,
+    and the plans really are judged in worker processes (the pid each was evaluated in is recorded)."""
+    import fourp.audit
+
+    folder = _copies_of_the_examples(tmp_path / "plans")
+    changed = _with_rule_disabled(pack, "lro-named")
+    evaluate_one = fourp.audit._evaluate_one
+
+    def recording(*args):  # workers are forked, so they run this too
+        result = evaluate_one(*args)
+        if isinstance(result, fourp.Report):
+            result.meta["pid"] = os.getpid()
+        return result
+
+    monkeypatch.setattr(fourp.audit, "_evaluate_one", recording)
+    serial = audit([str(folder)], pack=changed, as_of=AS_OF, jobs=1)
+    parallel = audit([str(folder)], pack=changed, as_of=AS_OF, jobs=2)
+    assert len(parallel.reports) >= 2 * 2  # enough for the pool
+    assert {r.meta["pid"] for r in serial.reports} == {os.getpid()}
+    workers = {r.meta["pid"] for r in parallel.reports}
+    assert workers and os.getpid() not in workers, "the plans were not evaluated in worker processes"
     assert [r.to_dict() for r in serial.reports] == [r.to_dict() for r in parallel.reports]
+    assert all(r.result("lro-named") is None for r in parallel.reports)
+    assert any(r.result("lro-named").status == "fail"
+               for r in audit([str(folder)], pack=pack, as_of=AS_OF, jobs=2).reports)

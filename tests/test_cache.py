@@ -263,3 +263,33 @@ def test_a_planted_entry_is_never_unpickled(tmp_path, monkeypatch):
     assert store.get("cd" * 32) is None
     assert not marker.exists()
     assert oct(os.stat(signing.key_path()).st_mode & 0o777) == "0o600"
+
+
+def test_a_pack_changed_in_memory_is_not_handed_the_results_of_the_pack_on_disk(folder, tmp_path):
+    import dataclasses
+
+    pack = load_pack()
+    changed = dataclasses.replace(pack, rules=tuple(dataclasses.replace(r, enabled=False) if r.id == "lro-named"
+                                                    else r for r in pack.rules))
+    _run(folder, Counting(tmp_path / "cache"), pack=pack)
+    cache = Counting(tmp_path / "cache")
+    cached = _run(folder, cache, pack=changed)
+    assert cache.hits == 0
+    _same(cached, _run(folder, None, pack=changed))
+    assert all(r.result("lro-named") is None for r in cached.reports)
+    again = Counting(tmp_path / "cache")
+    _same(_run(folder, again, pack=changed), cached)
+    assert again.hits == 4  # the same compiled pack, in another process or run, still hits
+
+
+def test_the_compiled_packs_digest_is_the_same_in_every_process():
+    import subprocess
+    import sys
+
+    from fourp.cache import pack_digest
+
+    code = "import fourp; from fourp.cache import pack_digest; print(pack_digest(fourp.load_pack()))"
+    digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              env=dict(os.environ, PYTHONHASHSEED=seed, **extra)).stdout.strip()
+               for seed, extra in (("1", {}), ("2", {"FOURP_NO_CACHE": "1"}))}
+    assert digests == {pack_digest(load_pack())}

@@ -17,21 +17,27 @@ or a count of items, in the shape of the `counts` kind's tests: `{items: "@actio
 the as-of date). A list of conditions holds when every one holds.
 A pattern with wildcards holds when any value it names passes the test. `matches` takes an RE2 pattern
 (`fourp.regex`), ignoring case.
+
+A date test on a value that is there but is not a date (`due: 31/04/2025`) is undecided (`judge` gives
+None): the plan-structure rule reports the value, and no other rule draws a conclusion from it.
 """
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, List, Mapping, Sequence
+from typing import Any, Callable, List, Mapping, Optional, Sequence
 
 from .context import Context, present
 from .names import rank_of, same_person
 from .paths import MISSING, compile_pattern
 from .regex import compile_regex
 
-__all__ = ["Condition", "compile_conditions", "all_hold", "CONDITION_SCHEMA", "norm"]
+__all__ = ["Condition", "compile_conditions", "all_hold", "judge_all", "CONDITION_SCHEMA", "norm"]
 
+#: Every test a condition can make (docs/pack-language.md documents each; a test keeps the two in step).
 _TESTS = ("equals", "in", "not_in", "present", "matches", "not_matches", "older_than_days",
           "not_past", "same_person_as", "not_same_person_as", "has_rank", "not_placeholder")
+#: The tests that read a value as a date.
+_DATE_TESTS = frozenset({"older_than_days", "not_past"})
 
 CONDITION_SCHEMA: dict = {
     "oneOf": [
@@ -142,6 +148,15 @@ class Condition:
     def _status(self, ctx: Context, item: Any, base: tuple) -> bool:
         return ctx.status in self.arg
 
+    def judge(self, ctx: Context, item: Any = MISSING, base: tuple = ()) -> Optional[bool]:
+        """True or False; None when the answer turns on a value that should be a date but cannot be read."""
+        if self._test(ctx, item, base):
+            return True
+        if self._test == self._field and self.name in _DATE_TESTS and any(
+                present(v) and ctx.moment(v) is None for v in self._values(ctx, item, base)):
+            return None
+        return False
+
     def _count(self, ctx: Context, item: Any, base: tuple) -> bool:
         n = sum(1 for path, value in ctx.select(self.pattern, item, base)
                 if all_hold(self._where, ctx, value, path))
@@ -201,3 +216,16 @@ def compile_conditions(specs: Sequence[Mapping[str, Any]]) -> List[Condition]:
 
 def all_hold(conditions: Sequence[Condition], ctx: Context, item: Any = MISSING, base: tuple = ()) -> bool:
     return all(c.holds(ctx, item, base) for c in conditions)
+
+
+def judge_all(conditions: Sequence[Condition], ctx: Context, item: Any = MISSING,
+              base: tuple = ()) -> Optional[bool]:
+    """Whether every condition holds: False if one does not, None if none fails but one is undecided."""
+    verdict: Optional[bool] = True
+    for condition in conditions:
+        answer = condition.judge(ctx, item, base)
+        if answer is False:
+            return False
+        if answer is None:
+            verdict = None
+    return verdict

@@ -135,3 +135,55 @@ def test_entry_point_plugins_are_loaded(tmp_path, monkeypatch):
     """))
     report = fourp.check({"id": "abc"}, fourp.load_pack(str(pack_file)), AS_OF)
     assert [f.message for f in report.findings] == ["the id is not upper case"]
+
+
+def _date_paths(data, path=()):
+    """Every value in a plan that fourp reads as a date, with its path."""
+    from fourp.dates import parse_moment
+
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _date_paths(value, path + (key,))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _date_paths(value, path + (index,))
+    elif not isinstance(data, (bool, int, float)) and parse_moment(data) is not None:
+        yield path
+
+
+def _set(data, path, value):
+    for key in path[:-1]:
+        data = data[key]
+    data[path[-1]] = value
+
+
+@pytest.mark.parametrize("example", ["good-plan.yaml", "sussex-harbour-lane.yaml", "surrey-no-lro.yaml"])
+def test_a_date_fourp_cannot_read_is_reported_once_by_plan_structure_and_by_no_other_rule(pack, example):
+    """`due: 31/04/2025` on an open action was also "still open after its due date"; an unreadable result
+    time was reported twice. Every date of a real plan, made unreadable in turn, adds exactly one finding."""
+    import copy
+
+    import yaml
+
+    from conftest import EXAMPLES
+
+    data = yaml.safe_load((EXAMPLES / example).read_text("utf-8"))
+    before = {(f.rule, f.path) for f in fourp.evaluate(fourp.plan_from_data(data), pack, AS_OF).findings}
+    # A waiver whose expiry cannot be read is not honoured (it says why): a waiver is a pass on a rule, and
+    # no one may have one on terms fourp cannot read.
+    paths = [p for p in _date_paths(data) if p[0] != "waivers"]
+    assert len(paths) > 10
+    for path in paths:
+        changed = copy.deepcopy(data)
+        _set(changed, path, "31/04/2025")
+        after = {(f.rule, f.path) for f in fourp.evaluate(fourp.plan_from_data(changed), pack, AS_OF).findings}
+        pointer = "/" + "/".join(map(str, path))
+        assert after - before == {("plan-structure", pointer)}, (pointer, after - before)
+
+
+def test_an_open_action_with_an_unreadable_due_date_is_not_called_overdue(pack):
+    plan = {"fourp": 1, "id": "X", "pursue": {"actions": [{"id": "PU-01", "action": "Arrest", "owner": "DC Lee",
+                                                            "status": "open", "due": "31/04/2025"}]}}
+    findings = [(f.rule, f.path) for f in fourp.evaluate(fourp.plan_from_data(plan), pack, AS_OF).findings
+                if f.path == "/pursue/actions/0/due"]
+    assert findings == [("plan-structure", "/pursue/actions/0/due")]

@@ -81,9 +81,12 @@ def check(ctx: Context, options: Options) -> Iterator[Problem]:
                 events.append((moment, entry.path))
     events.sort(key=lambda e: (e[0].at, e[1] and str(e[1])))
     limit = options.max_gap_days
+    # A date fourp cannot read is plan-structure's to report, and nothing is concluded from it: the entry
+    # may fill any gap, or be the first or the latest, so no gap is judged while one is there.
+    if unreadable:
+        return
     if not events:
-        if not unreadable:  # dates fourp cannot read are plan-structure's; nothing is concluded from them
-            yield Problem((), f"no {options.label} is recorded", {"issue": "missing"})
+        yield Problem((), f"no {options.label} is recorded", {"issue": "missing"})
         return
     if options.start is not None:
         start = next((ctx.moment(v) for _, v in ctx.select(options.start)), None)

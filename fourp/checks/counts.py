@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator, List, NamedTuple, Optional, Tuple
 
-from ..conditions import Condition, all_hold, compile_conditions
+from ..conditions import Condition, compile_conditions, judge_all
 from ..context import Context, Problem
 from ..paths import Pattern, compile_pattern
 from ._common import CONDITIONS
@@ -89,10 +89,13 @@ def prepare(options: dict) -> Tuple[Test, ...]:
 
 def check(ctx: Context, tests: Tuple[Test, ...]) -> Iterator[Problem]:
     for test in tests:
-        n = sum(1 for path, item in ctx.select(test.items) if all_hold(test.where, ctx, item, path))
+        verdicts = [judge_all(test.where, ctx, item, path) for path, item in ctx.select(test.items)]
+        # An item whose verdict turns on an unreadable date might count or not: a problem only if it is
+        # one either way.
+        n, maybe = verdicts.count(True), verdicts.count(None)
         where = test.items.anchor
         if test.of is None:
-            if test.low is not None and n < test.low:
+            if test.low is not None and n + maybe < test.low:
                 yield Problem(where, f"{n} {test.label} (at least {test.low} expected)",
                               {"count": n, "min": test.low})
             if test.high is not None and n > test.high:
@@ -107,6 +110,6 @@ def check(ctx: Context, tests: Tuple[Test, ...]) -> Iterator[Problem]:
         if test.max_share is not None and share > test.max_share:
             yield Problem(where, f"{n} of {total} ({share:.0%}) {test.label} "
                           f"(at most {test.max_share:.0%} allowed)", values)
-        if test.min_share is not None and share < test.min_share:
+        if test.min_share is not None and (n + maybe) / total < test.min_share:
             yield Problem(where, f"{n} of {total} ({share:.0%}) {test.label} "
                           f"(at least {test.min_share:.0%} expected)", values)

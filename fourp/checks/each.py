@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator, List, NamedTuple, Tuple
 
-from ..conditions import CONDITION_SCHEMA, Condition, all_hold, compile_conditions
+from ..conditions import CONDITION_SCHEMA, Condition, compile_conditions, judge_all
 from ..context import Context, Problem, describe, present
 from ..paths import Pattern, compile_pattern
 from ._common import CONDITIONS
@@ -87,8 +87,8 @@ def prepare(options: dict) -> Options:
 
 def check(ctx: Context, options: Options) -> Iterator[Problem]:
     for path, item in ctx.select(options.items):
-        if options.where and not all_hold(options.where, ctx, item, path):
-            continue
+        if options.where and judge_all(options.where, ctx, item, path) is not True:
+            continue  # not one of the items, or fourp cannot tell (an unreadable date): no conclusion
         name = describe(path)
         ident = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else None
         if ident:
@@ -103,7 +103,7 @@ def check(ctx: Context, options: Options) -> Iterator[Problem]:
             yield Problem(at, f"{name} has no {text}", {"issue": "missing", "missing": labels,
                                                          "item": item if isinstance(item, dict) else {}})
         for assertion in options.asserts:
-            if not assertion.that.holds(ctx, item, path):
+            if assertion.that.judge(ctx, item, path) is False:  # None: a date it cannot read
                 field = assertion.that.pattern
                 at = path + field.segments if field.literal and not field.absolute else path
                 yield Problem(at, f"{name} {assertion.detail}",

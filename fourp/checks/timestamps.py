@@ -1,9 +1,10 @@
-"""`timestamps`: every entry carries a readable date and, where required, a time of day.
+"""`timestamps`: every entry carries a date and, where required, a time of day.
 
 What it checks:
-  Each entry the `entries` name has a date that can be read (2024-03-05T14:30, 05/03/2024 14:30, ...) and,
-  unless `require_time: false`, a time of day too. An entry with no date, an unreadable one, or a date
-  alone ("dated but not timed") is one finding each.
+  Each entry the `entries` name has a date (2024-03-05T14:30, 05/03/2024 14:30, ...) and, unless
+  `require_time: false`, a time of day too. An entry with no date, or a date alone ("dated but not
+  timed"), is one finding each. A value that is not a date at all is the plan-structure rule's to report,
+  once: this kind says nothing of it.
 
 Options:
   entries: [entry selector]  the items and the date field of each: `{items: pattern, field: pattern,
@@ -52,8 +53,7 @@ def check(ctx: Context, options: Options) -> Iterator[Problem]:
                 continue
             moment = ctx.moment(entry.value)
             if moment is None:
-                yield Problem(entry.path, f"{describe(entry.path)} has {entry.value!r}, which is not a date "
-                              "and time", {"issue": "unreadable", "value": str(entry.value)})
-            elif options.require_time and not moment.timed:
+                continue  # not a date at all: the plan-structure rule reports it, once
+            if options.require_time and not moment.timed:
                 yield Problem(entry.path, f"{describe(entry.path)} is dated {moment} but not timed",
                               {"issue": "untimed", "value": str(moment)})

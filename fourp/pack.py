@@ -53,6 +53,7 @@ class Grade:
     min: float
     basis: str = ""
     max_failed: Mapping[str, int] = field(default_factory=dict)
+    colour: str = ""  # green, amber or red, if the pack says; else reports colour by the band's place
 
     def admits(self, score: float, failed: Mapping[str, int]) -> bool:
         return score >= self.min and all(failed.get(sev, 0) <= most for sev, most in self.max_failed.items())
@@ -449,7 +450,8 @@ def _load_file(file: str) -> RulePack:
         specs.insert(0, _Spec(copy.deepcopy(_BUILTIN_STRUCTURE), None, ()))
     env = _environment()
     rules = tuple(_compile(spec, env) for spec in specs)
-    grades = tuple(Grade(g["grade"], float(g["min"]), g.get("basis", ""), dict(g.get("max_failed") or {}))
+    grades = tuple(Grade(g["grade"], float(g["min"]), g.get("basis", ""), dict(g.get("max_failed") or {}),
+                         g.get("colour", ""))
                    for g in sorted(meta.get("grades") or _DEFAULT_GRADES, key=lambda g: -g["min"]))
     version = meta.get("version")
     from .pack_blocks import PartnerPolicy, compile_recommendations

@@ -99,10 +99,12 @@ def _fails(findings: Sequence[Dict[str, Any]], score: float, fail_on: str, min_s
     return score < min_score or any(SEVERITIES.index(f["severity"]) <= limit for f in findings)
 
 
-def _view(report: Dict[str, Any], rules: Dict[str, Any], fail_on: str, min_score: float,
+def _view(report: Dict[str, Any], data: Dict[str, Any], fail_on: str, min_score: float,
           new: Optional[Sequence[bool]] = None) -> Dict[str, Any]:
     """A report's `to_dict()` plus what the templates show; with a baseline, `findings` holds the new ones."""
+    rules = data["rules"]
     view = dict(report)
+    view["grade_tone"] = data["grade_styles"].get(report["grade"], _UNKNOWN_GRADE)["tone"]
     if new is not None:
         view["findings"] = [f for f, is_new in zip(report["findings"], new) if is_new]
         view["baseline"] = {"new": len(view["findings"]), "unchanged": len(report["findings"]) - len(view["findings"])}
@@ -120,11 +122,42 @@ def _view(report: Dict[str, Any], rules: Dict[str, Any], fail_on: str, min_score
     return view
 
 
+#: A pack's named colours, as the tone the templates colour by.
+_TONES = {"green": "high", "amber": "mid", "red": "low"}
+#: Shades of each tone for charts, darkest first (the default pack's five bands use all five).
+_SHADES = {"high": ("#1e6b34", "#3f8f4f"), "mid": ("#b07d00",), "low": ("#c8581b", "#b3261e")}
+
+
+def grade_styles(pack: RulePack) -> Dict[str, Dict[str, str]]:
+    """How each grade is coloured: `tone` (high, mid, low) and a chart `shade`.
+
+    The colour the pack gives a band, else the band's place among the pack's bands (best first): never its
+    name, so a force's `green/amber/red` or `A-E` are coloured as the default pack's words are.
+    """
+    count = len(pack.grades)
+    tones = []
+    for index, band in enumerate(pack.grades):
+        place = index / (count - 1) if count > 1 else 0.0
+        tones.append(_TONES.get(band.colour) or ("high" if place < 0.4 else "mid" if place <= 0.7 else "low"))
+    styles = {}
+    for band, tone in zip(pack.grades, tones):
+        same = [b for b, t in zip(pack.grades, tones) if t == tone]
+        shades = _SHADES[tone]
+        step = same.index(band) * (len(shades) - 1) // max(len(same) - 1, 1)
+        styles.setdefault(band.grade, {"tone": tone, "shade": shades[min(step, len(shades) - 1)]})
+    return styles
+
+
+_UNKNOWN_GRADE = {"tone": "low", "shade": _SHADES["low"][-1]}
+
+
 def _common(pack: RulePack, errors: Sequence[PlanError], fail_on: str, min_score: float) -> Dict[str, Any]:
+    styles = grade_styles(pack)
     return {
         "errors": [e.to_dict() for e in errors],
         "pack": {"name": pack.name, "title": pack.title, "version": pack.version,
-                 "grades": [{"grade": g.grade, "min": g.min} for g in pack.grades]},
+                 "grades": [dict(styles[g.grade], grade=g.grade, min=g.min) for g in pack.grades]},
+        "grade_styles": styles,
         "rules": {rule.id: rule.to_dict() for rule in pack.rules},
         "ps": list(_PS),
         "fail_on": fail_on,
@@ -137,7 +170,7 @@ def template_data(reports: Sequence[Report], pack: RulePack, errors: Sequence[Pl
     """The data every template of `fourp check` gets (documented in the README)."""
     data = _common(pack, errors, fail_on, min_score)
     data.update(kind="check", baseline=None,
-                reports=[_view(r.to_dict(), data["rules"], fail_on, min_score) for r in reports], **extra)
+                reports=[_view(r.to_dict(), data, fail_on, min_score) for r in reports], **extra)
     return data
 
 
@@ -166,7 +199,7 @@ def audit_data(result: Any, pack: RulePack, sort: str = "score", worst: int = 3,
     views = []
     for index, report in enumerate(result.reports):
         new = comparison.new_flags[index] if comparison is not None else None
-        view = _view(report.to_dict(), data["rules"], fail_on, min_score, new)
+        view = _view(report.to_dict(), data, fail_on, min_score, new)
         view["worst"] = view["findings"][:worst]
         views.append(view)
     views.sort(key=_sort_key(sort, [g.grade for g in pack.grades]))

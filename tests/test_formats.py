@@ -515,3 +515,35 @@ def test_the_cli_keeps_the_previous_report_when_writing_fails(tmp_path, monkeypa
     result = run("check", EXAMPLES / "good-plan.yaml", *AS_OF_ARGS, "--format", "json", "-o", target)
     assert result.exit_code == 2 and "cannot write" in result.output
     assert target.read_text() == "previous" and os.listdir(tmp_path) == ["report.json"]
+
+
+@pytest.mark.parametrize("grades, colours", [
+    ("[{grade: green, min: 75}, {grade: amber, min: 50}, {grade: red, min: 0}]", ["32", "33", "31"]),
+    ("[{grade: A, min: 90}, {grade: B, min: 75}, {grade: C, min: 60}, {grade: D, min: 40}, {grade: E, min: 0}]",
+     ["32", "32", "33", "31", "31"]),
+    # the pack's own colours win over the place: a two-band pass/fail pack that calls its pass amber
+    ("[{grade: adequate, min: 60, colour: amber}, {grade: outstanding, min: 0, colour: red}]", ["33", "31"]),
+], ids=["green-amber-red", "A-E", "pack colours"])
+def test_a_grade_is_coloured_by_its_place_in_the_pack_or_the_colour_it_gives_not_its_name(
+        tmp_path, grades, colours):
+    """A force pack with grades green/amber/red showed a 100-score plan in the failing colour."""
+    path = tmp_path / "force.yaml"
+    path.write_text(f"fourp-pack: 1\nname: force\nextends: hmicfrs-2024\ngrades: {grades}\n")
+    pack = fourp.load_pack(str(path))
+    best = fourp.evaluate(fourp.load_plan(str(EXAMPLES / "good-plan.yaml")), pack, AS_OF)
+    worst = fourp.evaluate(fourp.plan_from_data({"fourp": 1, "id": "X"}), pack, AS_OF)
+    for report in (best, worst):
+        data = template_data([report], pack, max_per_rule=20)
+        text = render(data, "text", colour=True)
+        colour = colours[[g.grade for g in pack.grades].index(report.grade)]
+        assert f"\x1b[1;{colour}m{report.grade.upper()}" in text, text[:400]
+        tone = {"32": "high", "33": "mid", "31": "low"}[colour]
+        assert f'class="grade grade-{tone}"' in render(data, "html")
+    assert best.grade == pack.grades[0].grade and worst.grade != best.grade
+
+
+def test_the_default_packs_grades_keep_their_colours(pack):
+    from fourp.render import grade_styles
+
+    assert [(s["tone"], s["shade"]) for s in grade_styles(pack).values()] == [
+        ("high", "#1e6b34"), ("high", "#3f8f4f"), ("mid", "#b07d00"), ("low", "#c8581b"), ("low", "#b3261e")]

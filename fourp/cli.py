@@ -16,11 +16,7 @@ from .plan import DEFAULT_MAX_BYTES, PlanError
 from .report import SEVERITIES
 
 #: Exit codes: documented in the README and `fourp --help`.
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-class _PackParam(click.ParamType):
-    name = "pack"
+EXIT_FAILED, EXIT_USAGE = 1, 2
 
 
 def _as_of(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> dt.date:
@@ -33,8 +29,12 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> 
 
 
 class _Problem(click.ClickException):
-    """A usage error whose message, which may quote a file name or a file's text, reaches the terminal
+    """Something fourp cannot work with (a bad pack, template, baseline or register; a report it will not
+    write): exit 2, as click's usage errors do. A subclass, so other click programs in the same process
+    keep their codes. Its message, which may quote a file name or a file's text, reaches the terminal
     through the same neutraliser as the reports (no escape sequences, one line)."""
+
+    exit_code = EXIT_USAGE
 
     def format_message(self) -> str:
         from .render import one_line
@@ -103,9 +103,6 @@ def _raise_signalled(signum: int, frame: Any) -> None:
 
 class _Group(click.Group):
     def main(self, *args: Any, **kwargs: Any) -> Any:
-        # click's usage errors already exit 2; ClickException exits 1 by default, but a bad pack or an
-        # unreadable file is a usage problem for us.
-        click.ClickException.exit_code = EXIT_USAGE
         from .signing import forget_key
 
         forget_key()  # read the key afresh each run: it may have been made private since
@@ -600,11 +597,11 @@ def _check_history(history: Optional[str], paths: Sequence[str]) -> None:
     if history is None:
         return
     if history.lower().endswith(PLAN_SUFFIXES) or os.path.realpath(history) in {os.path.realpath(p) for p in paths}:
-        raise click.ClickException(f"{history} is (or looks like) a plan; fourp never writes over a plan")
+        raise _Problem(f"{history} is (or looks like) a plan; fourp never writes over a plan")
     try:
         open_history(history).close()
     except HistoryError as exc:
-        raise click.ClickException(f"bad history: {exc}") from None
+        raise _Problem(f"bad history: {exc}") from None
 
 
 def _progress_views(result: Any, pack: RulePack, paths: Sequence[str], history: Optional[str],
@@ -643,11 +640,11 @@ def history_command(file: str, fmt: str, output: Optional[str], pack_name: Optio
     from .render import colour_wanted
 
     if output is not None and output.lower().endswith((".yaml", ".yml")):
-        raise click.ClickException(f"{output} looks like a plan; fourp never writes over a plan")
+        raise _Problem(f"{output} looks like a plan; fourp never writes over a plan")
     try:
         data = trends(file, pack=pack_name, force=force, last=last)
     except HistoryError as exc:
-        raise click.ClickException(f"bad history: {exc}") from None
+        raise _Problem(f"bad history: {exc}") from None
     _emit_text(format_trends(data, fmt, colour=output is None and colour_wanted(sys.stdout, no_color)), output)
 
 
@@ -660,7 +657,7 @@ def _emit_text(text: str, output: Optional[str]) -> None:
     try:
         write_atomic(output, text)
     except OSError as exc:
-        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise _Problem(f"cannot write {output}: {exc.strerror or exc}") from None
     _say(f"wrote {output}")
 
 
@@ -682,9 +679,9 @@ def partners(plans: Sequence[str], directory: str, pack_name: Optional[str], max
     try:
         written, errors = write_partner_packs(list(plans), directory, pack.partners, max_bytes=max_bytes)
     except PartnerError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise _Problem(str(exc)) from None
     except OSError as exc:
-        raise click.ClickException(f"cannot write the partner files: {exc.strerror or exc}") from None
+        raise _Problem(f"cannot write the partner files: {exc.strerror or exc}") from None
     if not written:
         click.echo("fourp: no partner agency owns an action in these plans; nothing written", err=True)
     for work, folder in written:
@@ -847,13 +844,13 @@ def convert(plan: str, output: str, mappings: Tuple[Any, ...], max_bytes: int) -
     try:
         lost = convert_plan(plan, output, mappings, max_bytes)
     except PlanError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise _Problem(str(exc)) from None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="-o") from None
     except FileExistsError:
-        raise click.ClickException(f"{output} already exists; fourp never overwrites a file") from None
+        raise _Problem(f"{output} already exists; fourp never overwrites a file") from None
     except OSError as exc:
-        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise _Problem(f"cannot write {output}: {exc.strerror or exc}") from None
     for path in lost:
         _say(f"warning: {path} has no place in the {os.path.splitext(output)[1]} template and is not in it")
     _say(f"wrote {output}")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
 from functools import lru_cache
 import os
 from dataclasses import dataclass, field
@@ -472,9 +471,3 @@ def _load_file(file: str) -> RulePack:
 _DEFAULT_GRADES = [{"grade": "outstanding", "min": 90}, {"grade": "good", "min": 75},
                    {"grade": "adequate", "min": 60}, {"grade": "requires improvement", "min": 40},
                    {"grade": "inadequate", "min": 0}]
-
-
-def without_templates(pack: RulePack) -> RulePack:
-    """The pack without its compiled Jinja templates, which do not pickle; each rule compiles its message
-    again when first used."""
-    return dataclasses.replace(pack, rules=tuple(dataclasses.replace(r, template=None) for r in pack.rules))

@@ -9,6 +9,7 @@ first used (Jinja templates are not stored). Anything wrong with an entry makes 
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import pickle
@@ -57,7 +58,6 @@ def _read(entry: str, file: str) -> Any:
 
 def _write(entry: str, file: str, pack: Any) -> None:
     from .cache import write_atomic
-    from .pack import without_templates
 
     try:
         hashes: Tuple[Tuple[str, Optional[str]], ...] = tuple((path, _file_hash(path)) for path in pack.files)
@@ -71,6 +71,12 @@ def _write(entry: str, file: str, pack: Any) -> None:
         from .cache import default_cache_dir
 
         write_atomic(entry, sealed, default_cache_dir())  # a read-only disk: not cached either (noted)
+
+
+def without_templates(pack: Any) -> Any:
+    """The pack without its compiled Jinja templates, which do not pickle; each rule compiles its message
+    again when first used (`Rule.render`). Stored packs and the packs sent to audit workers are these."""
+    return dataclasses.replace(pack, rules=tuple(dataclasses.replace(r, template=None) for r in pack.rules))
 
 
 def load_cached(file: str, load: Callable[[str], Any]) -> Any:

@@ -240,3 +240,35 @@ def test_text_summary_puts_each_band_and_grade_on_its_own_line():
     for label in ("0-9", "90-100", "outstanding", "requires improvement", "inadequate"):
         assert sum(1 for line in lines if line.split() and line.split()[0] == label.split()[0]) == 1, label
     assert not any("10-19" in line and "20-29" in line for line in lines)
+
+
+def test_exclude_leaves_out_folders_and_files_by_glob_as_the_pack_refusal_advises(tmp_path):
+    drive = tmp_path / "drive"
+    (drive / "archive" / "2023").mkdir(parents=True)
+    (drive / "team").mkdir()
+    shutil.copy(EXAMPLES / "good-plan.yaml", drive / "team" / "live.yaml")
+    shutil.copy(EXAMPLES / "surrey-no-lro.yaml", drive / "team" / "live.draft.yaml")
+    shutil.copy(EXAMPLES / "surrey-no-lro.yaml", drive / "archive" / "2023" / "old.yaml")
+    (drive / "team" / "force-pack.yaml").write_text("fourp-pack: 1\nextends: hmicfrs-2024\n")
+    result, data = audit_json(drive)
+    [error] = data["errors"]
+    assert error["code"] == "is-a-pack" and "--exclude" in error["hint"]
+    assert result.exit_code == 2
+    result, data = audit_json(drive, "--exclude", "archive", "--exclude", "*.draft.yaml",
+                              "--exclude", "team/force-pack.yaml")
+    assert [os.path.basename(p["file"]) for p in data["plans"]] == ["live.yaml"] and data["errors"] == []
+    assert result.exit_code == 0, result.output
+
+
+def test_a_refusal_exits_2_without_changing_other_click_programs_exit_codes(tmp_path):
+    import click
+
+    result = CliRunner().invoke(main, ["check", str(EXAMPLES / "good-plan.yaml"), "--pack", str(tmp_path / "x.yaml")])
+    assert result.exit_code == 2 and "bad rule pack" in result.output
+    assert click.ClickException.exit_code == 1
+
+    @click.command()
+    def other():
+        raise click.ClickException("other program's failure")
+
+    assert CliRunner().invoke(other, []).exit_code == 1

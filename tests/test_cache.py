@@ -293,3 +293,29 @@ def test_the_compiled_packs_digest_is_the_same_in_every_process():
                               env=dict(os.environ, PYTHONHASHSEED=seed, **extra)).stdout.strip()
                for seed, extra in (("1", {}), ("2", {"FOURP_NO_CACHE": "1"}))}
     assert digests == {pack_digest(load_pack())}
+
+
+@pytest.mark.parametrize("no_cache", [False, True], ids=["cache", "FOURP_NO_CACHE"])
+def test_fourp_check_writes_only_what_the_readme_says(tmp_path, no_cache):
+    """README, Safety: besides reports, only the cache folder's packs/ and templates/ and the config's key."""
+    import subprocess
+    import sys
+
+    home, work = tmp_path / "home", tmp_path / "work"
+    work.mkdir()
+    env = dict(os.environ, HOME=str(home), XDG_CACHE_HOME=str(home / "cache"),
+               XDG_CONFIG_HOME=str(home / "config"))
+    env.pop("FOURP_NO_CACHE", None)
+    if no_cache:
+        env["FOURP_NO_CACHE"] = "1"
+    done = subprocess.run([sys.executable, "-m", "fourp", "check", os.path.join(EXAMPLES, "good-plan.yaml"),
+                           "--as-of", "2024-09-30"], cwd=work, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    def place(path):  # a cache entry by its folder (names are digests); anything else by its path
+        parts = path.relative_to(home).parts
+        return "/".join(parts[:3] if parts[:2] == ("cache", "fourp") else parts)
+
+    written = {place(p) for p in home.rglob("*") if p.is_file()} if home.exists() else set()
+    assert written == (set() if no_cache else
+                       {"cache/fourp/packs", "cache/fourp/templates", "config/fourp/cache.key"})
+    assert list(work.iterdir()) == []

@@ -319,3 +319,4 @@ def test_fourp_check_writes_only_what_the_readme_says(tmp_path, no_cache):
     assert written == (set() if no_cache else
                        {"cache/fourp/packs", "cache/fourp/templates", "config/fourp/cache.key"})
     assert list(work.iterdir()) == []
+

@@ -364,3 +364,13 @@ def test_plan_text_is_never_run_as_a_template(fmt):
     assert "<class" not in result.output
     if fmt == "html":
         assert "<script>" not in result.output
+
+
+def test_the_suite_keeps_fourps_caches_and_key_out_of_the_home_folder(own_cache_and_config):
+    """tests/conftest.py points every test (and every fourp a test starts) away from ~/.cache, ~/.config."""
+    from fourp.cache import default_cache_dir
+    from fourp.signing import key_path
+
+    home = os.path.expanduser("~")
+    for path in (key_path(), default_cache_dir()):
+        assert path.startswith(str(own_cache_and_config)) and not path.startswith(os.path.join(home, ".")), path

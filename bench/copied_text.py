@@ -135,7 +135,8 @@ def main(argv: Sequence[str]) -> int:
               f"{row['sketch_bytes']:>14,.0f} {row['pasted']:>7} {row['found']:>6}  {'yes' if row['exact'] else 'NO'}")
     if base is not None and len(sizes) > 1:
         print(f"\nfrom {sizes[0]:,} to {sizes[-1]:,} plans ({sizes[-1] / sizes[0]:.0f}x): detection time "
-              f"x{row['detect_s'] / base['detect_s']:.1f}, candidate pairs x{row['candidates'] / base['candidates']:.1f}, "
+              f"x{row['detect_s'] / base['detect_s']:.1f}, "
+              f"candidate pairs x{row['candidates'] / base['candidates']:.1f}, "
               f"all pairs x{row['all_pairs'] / base['all_pairs']:.0f}")
     return 0
 

@@ -301,7 +301,8 @@ def generate_plan(seed: int, index: int, as_of: dt.date, fail_share: float, copy
 
     out: List[str] = [f"# Synthetic 4P plan {index} for the fourp benchmark (seed {seed}); not a real plan.",
                       "fourp: 1", f"id: {code}-4P-{created.year}-{index:05d}", f"force: {_q(force)}",
-                      f"status: {status.capitalize() if 'plan-spelling' in fails else status}", f"created: {_stamp(created)}", "", "threat:",
+                      f"status: {status.capitalize() if 'plan-spelling' in fails else status}",
+                      f"created: {_stamp(created)}", "", "threat:",
                       f"  name: {fill['threat']}", "  kind: ocg", f"  reference: SOCML-{code}-{10000 + index}",
                       f"  categories: [{', '.join(rng.sample(CATEGORIES, rng.randint(1, 3)))}]"]
     if "threat-assessed" in fails and copied_from is not None:  # no assessment to hold it: a log entry does
@@ -337,8 +338,11 @@ def generate_plan(seed: int, index: int, as_of: dt.date, fail_share: float, copy
         out += ["", "intelligence:"]
         for k in range(rng.randint(1, 4)):
             dated = (created + dt.timedelta(days=rng.randint(-60, 30))).date()
-            out.append(f"  - {{reference: {code}-INT-{dated.year}-{rng.randint(100, 9999):04d}, title: "
-                       f"{_q(rng.choice(('Intelligence profile', 'Problem profile', 'Network analysis', 'Threat update')) + ' ' + str(k + 1) + ' of the ' + fill['threat'] + ' by ' + rng.choice(FIRST) + ' ' + rng.choice(LAST))},"
+            number = rng.randint(100, 9999)  # drawn in this order, so the same seed makes the same plans
+            kind = rng.choice(('Intelligence profile', 'Problem profile', 'Network analysis', 'Threat update'))
+            author = rng.choice(FIRST) + ' ' + rng.choice(LAST)
+            out.append(f"  - {{reference: {code}-INT-{dated.year}-{number:04d}, title: "
+                       f"{_q(kind + ' ' + str(k + 1) + ' of the ' + fill['threat'] + ' by ' + author)},"
                        f" dated: {min(dated, as_of).isoformat()}}}")
 
     # Actions: shared out across the four Ps, Pursue at most half unless that failing is wanted.
@@ -380,7 +384,8 @@ def generate_plan(seed: int, index: int, as_of: dt.date, fail_share: float, copy
             if state == "open" and due < as_of:
                 due = as_of + dt.timedelta(days=rng.randint(7, 120))
             if sequence == 2 and "actions-overdue" in fails:  # overdue when judged: at closure if closed
-                state, due = "open", (end.date() if status == "closed" else as_of) - dt.timedelta(days=rng.randint(3, 90))
+                judged = end.date() if status == "closed" else as_of
+                state, due = "open", judged - dt.timedelta(days=rng.randint(3, 90))
             out += [f"    - id: {p[:2].upper()}-{k + 1:02d}", f"      action: {_q(text)}"]
             if not (sequence == 1 and "actions-allocated" in fails):
                 out.append(f"      owner: {_q(owner)}")
@@ -446,13 +451,16 @@ def generate_plan(seed: int, index: int, as_of: dt.date, fail_share: float, copy
         if k == 1 and "entries-substantive" in fails:
             text = rng.choice(PLACEHOLDERS)
         if k == 2 and "dates-consistent" in fails:
-            stamp = _stamp(dt.datetime(as_of.year, as_of.month, as_of.day, 10, 0) + dt.timedelta(days=rng.randint(30, 200)))
-        out.append(f"  - {{at: {_q(stamp) if '/' in stamp else stamp}, by: {lro if 'lro-named' not in fails else deputy}, text: {_q(text)}}}")
+            stamp = _stamp(dt.datetime(as_of.year, as_of.month, as_of.day, 10, 0)
+                           + dt.timedelta(days=rng.randint(30, 200)))
+        by = lro if 'lro-named' not in fails else deputy
+        out.append(f"  - {{at: {_q(stamp) if '/' in stamp else stamp}, by: {by}, text: {_q(text)}}}")
     if status == "closed":
         out += ["", "closure:", f"  closed: {_stamp(end)}", "  reason: Principal members convicted and sentenced"]
         if "closure-debriefed" not in fails:
             out += ["  debrief:", f"    at: {_stamp(end)}", f"    by: {lro}",
-                    f"    learning: {_q('Earlier housing involvement in ' + fill['place'] + ' would have protected the tenants sooner.')}"]
+                    "    learning: " + _q(f"Earlier housing involvement in {fill['place']} would have protected "
+                                     "the tenants sooner.")]
     text = "\n".join(out) + "\n"
     made = sorted(fails) + ([COPIED] if copied_from is not None else [])
     return text, made

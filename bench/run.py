@@ -190,7 +190,8 @@ def _ratio(a: float, b: float) -> str:
 
 
 def table(sizes: List[Dict[str, Any]], check: Dict[str, Any]) -> str:
-    lines = ["| plans | measure | runs | median s | plans/s | x parse floor | x Spectral | peak RSS MB (main / all processes) |",
+    lines = ["| plans | measure | runs | median s | plans/s | x parse floor | x Spectral "
+             "| peak RSS MB (main / all processes) |",
              "|---:|---|---:|---:|---:|---:|---:|---|"]
     for size in sizes:
         floor = size["floor"]["seconds"]
@@ -245,7 +246,8 @@ def targets(sizes: List[Dict[str, Any]], check: Dict[str, Any]) -> str:
                          f"main {audited['peak_rss_mb']:.0f} MB)")
     cold = check["check"]["seconds"] / check["import_yaml"]["seconds"]
     line(cold <= 2.5, f"cold `fourp check` of one plan within 2.5x of `python -c \"import yaml\"`: {cold:.2f}x "
-                      f"({check['check']['seconds'] * 1000:.0f} ms against {check['import_yaml']['seconds'] * 1000:.0f} ms)")
+                      f"({check['check']['seconds'] * 1000:.0f} ms against "
+                      f"{check['import_yaml']['seconds'] * 1000:.0f} ms)")
     if "audit_again" in largest:
         again = largest["audit_first"]["seconds"] / largest["audit_again"]["seconds"]
         line(again >= 10, f"re-audit of the unchanged folder at least 10x faster than the first: {again:.1f}x")

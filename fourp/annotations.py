@@ -1,4 +1,4 @@
-"""CI annotations: GitHub Actions workflow commands and GitLab Code Quality reports, and where the rules are documented."""
+"""CI annotations: GitHub Actions workflow commands, GitLab Code Quality reports, and where rules are documented."""
 from __future__ import annotations
 
 import hashlib
@@ -95,7 +95,7 @@ def to_github(data: Dict[str, Any]) -> str:
     an error; a cross-plan finding is annotated in each plan it concerns."""
     lines = []
     for item, file, line, column in _places(data):
-        properties = [("file", file)] if file else []
+        properties: List[Tuple[str, Any]] = [("file", file)] if file else []
         if line is not None and line >= 1:
             properties.append(("line", line))
             if column is not None and column >= 1:

@@ -517,15 +517,18 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
     context = ResultsCache.context(pack, as_of, max_bytes, reading) if cache is not None else ""
     if cache is not None and len(groups) > 1:  # which pack judged each plan is part of what it depends on
         context += "\0" + "\0".join(sorted(g.context for g in groups.values()))
-    portfolio_key = (cache.portfolio_key(context, keys, register)
-                     if cache is not None and keys and all(keys) and not discovery_errors else None)
-    portfolio = cache.get_portfolio(portfolio_key) if portfolio_key is not None else None
+    known = [key for key in keys if key is not None]
+    portfolio_key = (cache.portfolio_key(context, known, register)
+                     if cache is not None and known and len(known) == len(keys) and not discovery_errors else None)
+    portfolio = None
+    if cache is not None and portfolio_key is not None:
+        portfolio = cache.get_portfolio(portfolio_key)
     if portfolio is None:
         # plans on another template (unreadable as plans) still count across the folder
         others = [(r["file"], r["facts"]) for r in results if isinstance(r, dict) and r.get("facts")]
         portfolio = evaluate_portfolio([(r.file or "<plan>", r.meta.get(FACTS_KEY)) for r in reports] + others,
                                        pack, as_of, register, reader_for_files(max_bytes, mappings)).to_dict()
-        if portfolio_key is not None:
+        if cache is not None and portfolio_key is not None:
             cache.put_portfolio(portfolio_key, portfolio)
     summary = summarise(reports, errors, pack)
     summary["packs"] = _packs_used(reports, groups.values(), pack)
@@ -583,7 +586,7 @@ def _judged_with_other_plans(reports: Tuple[Report, ...], groups: Dict[str, "_Gr
         for name in (facts.get("threat") or {}).get("name"), facts.get("operation"):
             for form in mentioned_names(name):
                 owners.setdefault(form, []).append(report.file or "")
-                shown.setdefault(form, name)
+                shown.setdefault(form, name or "")
     out = []
     for report in reports:
         facts = report.meta.get(FACTS_KEY) or {}
@@ -652,7 +655,7 @@ def summarise(reports: Sequence[Report], errors: Sequence[PlanError], pack: Rule
     grades = {band.grade: 0 for band in pack.grades}
     for report in reports:
         grades[report.grade] = grades.get(report.grade, 0) + 1
-    rules = []
+    rules: List[Dict[str, Any]] = []
     for rule in pack.plan_rules:
         statuses = [r.result(rule.id) for r in reports]
         counted = [s for s in statuses if s is not None]
@@ -671,7 +674,7 @@ def summarise(reports: Sequence[Report], errors: Sequence[PlanError], pack: Rule
         lros.setdefault(key, []).append(report)
     by_p = {}
     for p in _PS:
-        values = [r.p_scores[p] for r in reports if r.p_scores.get(p) is not None]
+        values = [value for r in reports if (value := r.p_scores.get(p)) is not None]
         by_p[p] = {"median_score": _median(values),
                    "mean_score": round(statistics.fmean(values), 1) if values else None}
     return {

@@ -1,10 +1,11 @@
 """The results cache: a plan's report, kept so re-auditing an unchanged folder does not evaluate it again.
 
 An entry is found by a key made from everything a report depends on: the plan file's bytes (by SHA-256),
-the path it was read from (reports name it), the content of every file of the pack and of the packs it
-extends, the as-of date, the size limit for a plan, and fourp's version (and, for a development checkout,
-its code). An audit's cross-plan verdict is kept under the keys of all its plans (and its register). Change any of these and the plan
-is evaluated afresh; nothing is ever matched on a file's name or time alone.
+the path it was read from (reports name it), the compiled pack (`pack_digest`: its rules as compiled and
+its grades, so a pack changed in memory is not taken for its file), the as-of date, the size limit for a
+plan, and fourp's version (and, for a development checkout, its code). An audit's cross-plan verdict is
+kept under the keys of all its plans (and its register). Change any of these and the plan is evaluated
+afresh; nothing is ever matched on a file's name or time alone.
 
 The cache lives under the user's cache folder (`$XDG_CACHE_HOME/fourp`, else `~/.cache/fourp`), never
 beside the plans. An entry holds exactly what the audit keeps of a plan (its report, whose findings quote

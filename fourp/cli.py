@@ -377,7 +377,7 @@ def check(plans: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
     from .plan import plan_from_bytes
     from .layouts import as_other_template
     from .read import read
-    from .register import RegisterError, load_register
+    from .register import load_register
     from .render import template_data
 
     if list(plans).count("-") > 1:
@@ -399,7 +399,7 @@ def check(plans: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
     outputs = _outputs(fmt, output, run["reports"], template,
                        [n for p, n in zip(plans, names) if p != "-"] + list(pack.files) + list(run.files)
                        + list(run.named) + [template or "", register_file or ""])
-    register = _load_input(register_file, load_register, RegisterError, "register")
+    register = _load_input(register_file, load_register, "register")
     other_names = register.names if register is not None else ()
     results, errors = [], []
     notes = []
@@ -428,13 +428,15 @@ def check(plans: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
         sys.exit(EXIT_FAILED)
 
 
-def _load_input(path: Optional[str], load: Callable[[str], Any], error: type, what: str) -> Any:
+def _load_input(path: Optional[str], load: Callable[[str], Any], what: str) -> Any:
     """An optional input file (a baseline, a register) loaded, or a usage error naming it and its fault."""
+    from .errors import FourpError
+
     if path is None:
         return None
     try:
         return load(path)
-    except error as exc:
+    except FourpError as exc:
         raise _Problem(f"bad {what}: {exc}") from None
 
 
@@ -508,7 +510,7 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
     could not start (a usage error, a bad pack, template, baseline or register).
     """
     from . import audit as auditing
-    from .baseline import BaselineError, compare, load_baseline
+    from .baseline import compare, load_baseline
     from .cache import ResultsCache
     from .output import audit_document
     from .render import audit_data
@@ -528,7 +530,7 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
                        + list(run.named) + [baseline or "", register_file or "", template or "", history or ""],
                        [p for p in paths if os.path.isdir(p)])
     from .audit import available_cpus
-    from .register import RegisterError, load_register
+    from .register import load_register
 
     # --exclude globs are relative to each folder audited; a .fourp.yaml's to its own folder.
     given = [Exclude(os.path.abspath(p), glob) for glob in exclude_globs for p in paths if os.path.isdir(p)]
@@ -546,8 +548,8 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
              f"using {available_cpus()}")
         jobs = available_cpus()
 
-    earlier = _load_input(baseline, load_baseline, BaselineError, "baseline")
-    register = _load_input(register_file, load_register, RegisterError, "register")
+    earlier = _load_input(baseline, load_baseline, "baseline")
+    register = _load_input(register_file, load_register, "register")
     _check_history(history, paths)
     progress = _Progress() if _progress_wanted() else None
     try:
@@ -880,7 +882,7 @@ def verify(pack_files: Sequence[str], pack_name: Optional[str], rule_ids: Sequen
     work and never fail the run."""
     from .verify import old_spellings, verify_pack
 
-    refs: List[Optional[str]] = list(pack_files) + ([pack_name] if pack_name or not pack_files else [])
+    refs: List[Optional[str]] = [*pack_files, *([pack_name] if pack_name or not pack_files else [])]
     failures = total = 0
     for ref in refs:
         pack = _load_pack(ref)

@@ -112,6 +112,9 @@ def norm(value: Any) -> Any:
 class Condition:
     """One compiled condition; `holds(ctx, item)` never raises on any plan data."""
 
+    arg: Any  # the test's argument as compiled: a set, a pattern, a regex, a number
+    _test: Callable[[Context, Any, tuple], bool]
+
     def __init__(self, spec: Mapping[str, Any]) -> None:
         self.spec = dict(spec)
         self._where: List[Condition] = []
@@ -124,7 +127,7 @@ class Condition:
             self.pattern = compile_pattern(spec["items"] if "items" in spec else spec["count"])
             self._where = compile_conditions(spec.get("where", ()))
             self._low, self._high = spec.get("min", 1), spec.get("max")
-            self._test: Callable[[Context, Any, tuple], bool] = self._count
+            self._test = self._count
             return
         self.pattern = compile_pattern(spec["field"])
         (name, arg), = ((k, v) for k, v in spec.items() if k != "field")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Dict, Iterator, NamedTuple, Optional, Tuple
 
 from .dates import Moment, parse_moment
@@ -29,7 +29,6 @@ class Context:
 
     data: Any
     as_of: dt.date
-    _moments: Dict[int, Optional[Moment]] = field(default_factory=dict, repr=False, compare=False)
     #: The plan's life (its status as judged and the date its keeping is judged to); from the data if None.
     life: Optional[Life] = None
     #: Names of other threats and operations the force manages (from the register, or an audit's plans).

@@ -16,8 +16,6 @@ from .scoring import score_results
 
 __all__ = ["evaluate", "check", "order_findings"]
 
-_PS = ("pursue", "prevent", "protect", "prepare")
-
 
 def _text(value: Any) -> Optional[str]:
     return value.strip() if isinstance(value, str) and value.strip() else None

@@ -28,7 +28,7 @@ from collections.abc import Mapping as _Mapping
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Any, Callable, Dict, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
 
 __all__ = ["Prose", "Tokens", "prose_of", "texts", "shingle_sizes", "fingerprints", "encode", "decode", "digest",
            "sketch", "sketch_tokens", "SharedPassage", "find_shared", "confirm", "MIN_FIELD_WORDS",
@@ -321,7 +321,7 @@ def _run(words_a: Sequence[Any], words_b: Sequence[Any], unit_a: Sequence[int], 
     return i, j, end
 
 
-def _extend(a: Tokens, b: Tokens, i: int, j: int, k: int) -> Optional[Tuple[int, int, int]]:
+def _extend(a: Union[Tokens, Prose], b: Union[Tokens, Prose], i: int, j: int, k: int) -> Optional[Tuple[int, int, int]]:
     """The longest run of equal tokens through a[i:i+k] == b[j:j+k] that lies within one field of at
     least one plan and one flow of the other: (start in a, start in b, length), or None when those k do
     not match."""

@@ -14,7 +14,7 @@ import os
 import sqlite3
 import statistics
 from contextlib import closing
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, cast
 
 from .errors import FourpError
 
@@ -200,11 +200,11 @@ def record(path: str, result: Any, paths: Sequence[str] = (), recommendations: S
             raise HistoryError(path, f"another audit held the history for over {BUSY_TIMEOUT:g} s: {exc}",
                                hint="run the audit again", code="history-busy") from None
         try:
-            audit_id = db.execute(
+            audit_id = cast(int, db.execute(  # an INSERT always sets lastrowid
                 "INSERT INTO audits (recorded_at, as_of, pack, pack_version, fourp_version, paths, plans, "
                 "unreadable) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (when, result.as_of.isoformat(), result.pack, result.pack_version, __version__,
-                 json.dumps(list(paths)), len(result.reports), len(result.errors))).lastrowid
+                 json.dumps(list(paths)), len(result.reports), len(result.errors))).lastrowid)
             number = _Numbers(db)
             for report in result.reports:
                 _insert_plan(db, audit_id, report, number)
@@ -246,8 +246,8 @@ def trends(path: str, pack: Optional[str] = None, force: Optional[str] = None,
 
     with closing(open_history(path, create=False)) as db:
         where, args = ("WHERE pack = ?", [pack]) if pack else ("", [])
-        audits = [dict(zip(("id", "recorded_at", "as_of", "pack", "pack_version", "paths", "recorded_plans", "unreadable"),
-                           row)) for row in db.execute(
+        columns = ("id", "recorded_at", "as_of", "pack", "pack_version", "paths", "recorded_plans", "unreadable")
+        audits = [dict(zip(columns, row)) for row in db.execute(
             f"SELECT id, recorded_at, as_of, pack, pack_version, paths, plans, unreadable FROM audits {where} "
             "ORDER BY as_of, id", args)]
         if last:
@@ -345,12 +345,14 @@ def _movers(audits: List[Dict[str, Any]], by_audit: Mapping[int, List[Tuple[Any,
         a, b = series[0]["rate"], series[-1]["rate"]
         if a is not None and b is not None and a != b:
             rule_moves.append({"rule": rule, "rate_was": a, "rate": b, "change": round(b - a, 1)})
+    def most(moves: List[Dict[str, Any]], rising: bool, name: str) -> List[Dict[str, Any]]:
+        chosen = (m for m in moves if (m["change"] > 0) == rising and m["change"] != 0)
+        return sorted(chosen, key=lambda m: (-abs(m["change"]), m[name]))[:limit]
+
     return {"from": first["as_of"], "to": latest["as_of"],
-            "plans": {"better": sorted((m for m in moved if m["change"] > 0), key=lambda m: (-m["change"], m["plan"]))[:limit],
-                      "worse": sorted((m for m in moved if m["change"] < 0), key=lambda m: (m["change"], m["plan"]))[:limit]},
+            "plans": {"better": most(moved, True, "plan"), "worse": most(moved, False, "plan")},
             # a falling failure rate is the better move
-            "rules": {"better": sorted((m for m in rule_moves if m["change"] < 0), key=lambda m: (m["change"], m["rule"]))[:limit],
-                      "worse": sorted((m for m in rule_moves if m["change"] > 0), key=lambda m: (-m["change"], m["rule"]))[:limit]}}
+            "rules": {"better": most(rule_moves, False, "rule"), "worse": most(rule_moves, True, "rule")}}
 
 
 # -- formats ------------------------------------------------------------------------------------------------

@@ -60,7 +60,8 @@ def life_of(data: Any, as_of: dt.date, max_draft_days: int = DEFAULT_DRAFT_DAYS)
     closure date is missing, unreadable or later), a draft in use as an active plan."""
     fields = _mapping(data)
     written = _norm(fields.get("status"))
-    status, until, signs = written, as_of, ()
+    status, until = written, as_of
+    signs: Tuple[str, ...] = ()
     if written == "closed":
         closed = parse_moment(_mapping(fields.get("closure")).get("closed"))
         if closed is not None and closed.date <= as_of:

@@ -1,4 +1,4 @@
-"""`fourp lsp`: a language server that shows fourp's findings while a plan is edited, explains rules on hover and completes enumerated values.
+"""`fourp lsp`: a language server: fourp's findings as a plan is edited, rules explained on hover, values completed.
 
 It judges the editor's text with the same engine, pack and configuration as `fourp check` (each plan's
 nearest .fourp.yaml, or --config); nothing is written, and the plan on disk is only read through the

@@ -5,7 +5,7 @@ import copy
 from functools import lru_cache
 import os
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from . import checks
 from .conditions import Condition, compile_conditions
@@ -309,16 +309,16 @@ def _read(file: str, stack: Tuple[str, ...]
         old += _old_spellings(raw, rule["id"], _builtin_kind(rule), rule, ("rules", index))
         known[rule["id"]] = spec
     for rule_id, change in (data.get("overrides") or {}).items():
-        spec = known.get(rule_id)
-        if spec is None:
+        overridden = known.get(rule_id)
+        if overridden is None:
             raise raw.error(("overrides", rule_id), f"overrides name the rule {rule_id!r}, which no pack "
                             f"in this chain defines (rules: {', '.join(sorted(known))})", "unknown-rule")
         for key, value in change.items():
             if key == "params":
-                _override_params(spec, value, raw, ("overrides", rule_id, "params"))
+                _override_params(overridden, value, raw, ("overrides", rule_id, "params"))
             else:
-                spec.data[key] = value
-        spec.where = (raw, ("overrides", rule_id))
+                overridden.data[key] = value
+        overridden.where = (raw, ("overrides", rule_id))
     return meta, specs, files, old
 
 
@@ -386,7 +386,7 @@ def _compile(spec: _Spec, env: Any) -> Rule:
         if data.get("scope") == "portfolio":  # judged across an audit: a kind from the portfolio registry
             from .portfolio import get_check
 
-            kind = get_check(data["check"])
+            kind: Any = get_check(data["check"])
         else:
             kind = checks.get(data["check"])
     except checks.UnknownCheck as exc:
@@ -430,7 +430,8 @@ def _compile(spec: _Spec, env: Any) -> Rule:
         basis=tuple(data["basis"]), remediation=data["remediation"], scope=data.get("scope", "plan"),
         enabled=data.get("enabled", True), limits_grade=data.get("limits_grade", True),
         severity_basis=data.get("severity_basis", ""), examples=tuple(data.get("examples") or ()),
-        origin=spec.raw.file if spec.raw else "<built-in>", applies_when=conditions, kind=kind, prepared=prepared, template=template)
+        origin=spec.raw.file if spec.raw else "<built-in>", applies_when=conditions, kind=kind, prepared=prepared,
+        template=template)
 
 
 def load_pack(pack: Optional[str] = None) -> RulePack:

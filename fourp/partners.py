@@ -93,7 +93,8 @@ def collect(plans: Sequence[Tuple[str, Any]], policy: PartnerPolicy) -> List[Age
                     continue
                 owners.add(agency)
                 actions.setdefault((force, agency), []).append(dict(plan_part, **pick(action, policy.action)))
-        for entry in data.get("partners") if isinstance(data.get("partners"), list) else ():
+        partners = data.get("partners")
+        for entry in partners if isinstance(partners, list) else ():
             if not isinstance(entry, Mapping):
                 continue
             for agency in sorted(owners):

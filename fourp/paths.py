@@ -11,7 +11,7 @@ from collections import abc
 from typing import Any, Iterator, List, Optional, Sequence, Tuple, Union
 
 __all__ = [
-    "Path", "Pattern", "MISSING", "compile_pattern", "select", "get", "pointer", "is_absolute",
+    "Path", "Pattern", "MISSING", "compile_pattern", "select", "pointer",
     "PatternError", "SELECTORS",
 ]
 
@@ -210,20 +210,6 @@ def _select(value: Any, segments: tuple, path: Path) -> Iterator[Tuple[Path, Any
             for key, child in value.items():
                 if key in head:
                     yield from _select(child, rest, path + (key,))
-
-
-def get(root: Any, pattern: Pattern) -> Any:
-    """The value at a literal pattern, or MISSING."""
-    value = root
-    for segment in pattern.segments:
-        _, value = _step(value, segment)
-        if value is MISSING:
-            return MISSING
-    return value
-
-
-def is_absolute(text: str) -> bool:
-    return text.startswith(("/", "@"))
 
 
 def pointer(path: Sequence[Key]) -> str:

@@ -14,8 +14,8 @@ import yaml
 from .errors import FourpError
 from .paths import Key
 
-__all__ = ["Plan", "PlanError", "load_plan", "plan_from_bytes", "is_plan", "plan_from_data", "read_yaml", "DEFAULT_MAX_BYTES",
-           "PLAN_SUFFIXES", "MAX_DEPTH", "MAX_VALUES"]
+__all__ = ["Plan", "PlanError", "load_plan", "plan_from_bytes", "is_plan", "plan_from_data", "read_yaml",
+           "DEFAULT_MAX_BYTES", "PLAN_SUFFIXES", "MAX_DEPTH", "MAX_VALUES"]
 
 #: Plans are a few hundred lines; a file over this is almost certainly not a plan (configurable).
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -90,7 +90,7 @@ class _Lines:
 _PLAIN_LINES = _Lines(None)  # text unknown: libyaml's own count
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _Loader(_BaseLoader):
     """PyYAML's safe loader, refusing duplicate keys instead of silently keeping the last one, building
     only what JSON can hold (plus dates), and keeping a value YAML cannot build (`2024-02-31`) as the text
     it is, so the plan-structure rule reports it with its line instead of the whole file being lost."""
@@ -134,12 +134,12 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
 
 
 # Date-times are kept as YAML resolves them; fourp.dates reads both forms the same way.
-_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)  # type: ignore[attr-defined]
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)  # type: ignore
-_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)  # type: ignore[attr-defined]
+_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 for _tag in ("binary", "set", "omap", "pairs"):  # bytes, sets and tuples are not plan data
-    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _Loader.refuse)  # type: ignore[attr-defined]
-_Loader.add_constructor(None, _Loader.refuse)  # type: ignore[attr-defined]  # any other tag
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _Loader.refuse)
+_Loader.add_constructor(None, _Loader.refuse)  # any other tag
 
 
 def _short_tag(tag: str) -> str:

@@ -385,7 +385,8 @@ def check_copied_text(ctx: PortfolioContext, options: Mapping[str, Any]) -> Iter
     prints = [fingerprint.decode(s["fingerprints"]) if s else None for s in sketches]
 
     def tokens(index: int) -> Optional[fingerprint.Tokens]:
-        return fingerprint.sketch_tokens(sketches[index]) if sketches[index] else None
+        sketch = sketches[index]
+        return fingerprint.sketch_tokens(sketch) if sketch else None
 
     @lru_cache(maxsize=64)
     def read(index: int) -> Optional[fingerprint.Prose]:
@@ -401,7 +402,9 @@ def check_copied_text(ctx: PortfolioContext, options: Mapping[str, Any]) -> Iter
     passages: List[Tuple[fingerprint.SharedPassage, Dict[str, Any]]] = []
     for candidate in sorted(candidates, key=lambda c: (c.b, c.a, c.start_a)):
         prose_a, prose_b = read(candidate.a), read(candidate.b)
-        passage = fingerprint.confirm(prose_a, prose_b, candidate, min_words) if prose_a and prose_b else None
+        if prose_a is None or prose_b is None:
+            continue
+        passage = fingerprint.confirm(prose_a, prose_b, candidate, min_words)
         if passage is not None:
             passages.append((passage, {
                 "quote": prose_a.quote(passage.start_a, passage.length),

@@ -74,16 +74,17 @@ def regional_view(result: Any, pack: Any) -> Optional[Dict[str, Any]]:
     force_of = {r.file: (r.force or _NO_FORCE) for r in result.reports}
     portfolio = result.portfolio or {}
     findings = portfolio.get("findings", ())
-    per_force_rules = [r.id for r in pack.rules if r.enabled and r.scope == "portfolio" and r.check in _PER_FORCE_CHECKS]
-    judged = {force: evaluate_portfolio(((r.file or "<plan>", r.meta.get(FACTS_KEY)) for r in groups[force]), pack,
-                                        result.as_of, only=per_force_rules).to_dict() if per_force_rules else {}
-              for force in forces}
+    per_force_rules = [r.id for r in pack.rules
+                       if r.enabled and r.scope == "portfolio" and r.check in _PER_FORCE_CHECKS]
+    own_verdicts = {force: evaluate_portfolio(((r.file or "<plan>", r.meta.get(FACTS_KEY)) for r in groups[force]),
+                                              pack, result.as_of, only=per_force_rules).to_dict()
+                    if per_force_rules else {} for force in forces}
     cross_rules = []
     for whole in portfolio.get("results", ()):
         row = {"rule": whole["rule"], "title": whole["title"], "severity": whole["severity"],
                "region": whole["status"], "forces": {}}
         for force in forces:
-            own = next((r for r in judged[force].get("results", ()) if r["rule"] == whole["rule"]), None)
+            own = next((r for r in own_verdicts[force].get("results", ()) if r["rule"] == whole["rule"]), None)
             if own is not None:
                 row["forces"][force] = {"status": own["status"], "findings": own["findings"]}
                 continue
@@ -102,7 +103,7 @@ def regional_view(result: Any, pack: Any) -> Optional[Dict[str, Any]]:
             "copied_across_forces": across}
 
 
-def assess_audit(result: Any, pack: Any, max_bytes: Optional[int] = None) -> List[Mapping[str, Any]]:
+def assess_audit(result: Any, pack: Any, max_bytes: Optional[int] = None) -> Sequence[Mapping[str, Any]]:
     """Where the audit stands against the pack's recommendations at its as-of date; a recommendation for
     some forces has its cross-plan targets judged over their plans alone."""
     from .portfolio import FACTS_KEY, evaluate_portfolio, reader_for_files

@@ -139,7 +139,7 @@ def grade_styles(pack: RulePack) -> Dict[str, Dict[str, str]]:
     for index, band in enumerate(pack.grades):
         place = index / (count - 1) if count > 1 else 0.0
         tones.append(_TONES.get(band.colour) or ("high" if place < 0.4 else "mid" if place <= 0.7 else "low"))
-    styles = {}
+    styles: Dict[str, Dict[str, str]] = {}
     for band, tone in zip(pack.grades, tones):
         same = [b for b, t in zip(pack.grades, tones) if t == tone]
         shades = _SHADES[tone]
@@ -458,7 +458,7 @@ def _environment(flavour: str, colour: bool, sandboxed: bool, search: str) -> An
     env.filters["group_p"] = _group
     env.filters["wrap"] = _wrap(flavour)
     if flavour == "text":
-        env.concat = _safe_join  # type: ignore[assignment]
+        env.concat = _safe_join  # type: ignore[method-assign]
     env.filters["code"] = _code(flavour)
     env.filters["pack_text"] = _pack_text(flavour)
     return env

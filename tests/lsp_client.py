@@ -102,7 +102,8 @@ class LspClient:
         uri = "file://" + os.path.abspath(root)
         result = self.request("initialize", {
             "processId": os.getpid(), "rootUri": uri, "workspaceFolders": [{"uri": uri, "name": "plans"}],
-            "capabilities": {"textDocument": {"publishDiagnostics": {}, "hover": {"contentFormat": ["markdown", "plaintext"]},
+            "capabilities": {"textDocument": {"publishDiagnostics": {},
+                                              "hover": {"contentFormat": ["markdown", "plaintext"]},
                                               "completion": {"completionItem": {"snippetSupport": False}},
                                               "synchronization": {"didSave": True}},
                              "workspace": {"configuration": True, "workspaceFolders": True}}})

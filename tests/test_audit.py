@@ -29,7 +29,8 @@ def folder(tmp_path):
 
 def test_discover_skips_hidden_non_plans_and_outputs(folder):
     files = discover([str(folder)], exclude=[str(folder / "out")])
-    assert [os.path.relpath(f, folder) for f in files] == ["broken.yaml", "good.yaml", os.path.join("sub", "surrey.yml")]
+    assert [os.path.relpath(f, folder) for f in files] == ["broken.yaml", "good.yaml",
+                                                           os.path.join("sub", "surrey.yml")]
 
 
 def test_symlink_loops_are_not_followed(folder):

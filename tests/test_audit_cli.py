@@ -272,3 +272,11 @@ def test_a_refusal_exits_2_without_changing_other_click_programs_exit_codes(tmp_
         raise click.ClickException("other program's failure")
 
     assert CliRunner().invoke(other, []).exit_code == 1
+
+
+def test_the_cli_raises_its_refusal_never_a_bare_click_exception():
+    """A bare ClickException exits 1, the code of a failing plan; fourp's refusals exit 2 (`cli._Problem`)."""
+    import pathlib
+
+    for path in (pathlib.Path(cli.__file__).parent).rglob("*.py"):
+        assert "raise click.ClickException(" not in path.read_text("utf-8"), path

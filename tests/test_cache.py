@@ -311,6 +311,7 @@ def test_fourp_check_writes_only_what_the_readme_says(tmp_path, no_cache):
     done = subprocess.run([sys.executable, "-m", "fourp", "check", os.path.join(EXAMPLES, "good-plan.yaml"),
                            "--as-of", "2024-09-30"], cwd=work, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
     def place(path):  # a cache entry by its folder (names are digests); anything else by its path
         parts = path.relative_to(home).parts
         return "/".join(parts[:3] if parts[:2] == ("cache", "fourp") else parts)

@@ -41,7 +41,8 @@ def _rule_problems(plan: str, expected: Mapping[str, Mapping[str, Any]], got: Ma
     problems = []
     for rule, want in expected.items():
         if rule not in known:
-            problems.append(f"{plan}: rule {rule!r} is not in the pack (verdicts.yaml names a rule id that does not exist)")
+            problems.append(f"{plan}: rule {rule!r} is not in the pack "
+                            "(verdicts.yaml names a rule id that does not exist)")
             continue
         status = got.get(rule, "missing")
         ok = status in PASSING if want["expect"] == "pass" else status == "fail"

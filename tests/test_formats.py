@@ -42,7 +42,8 @@ _MESSAGE = {"type": "object", "anyOf": [{"required": ["text"]}, {"required": ["i
             "properties": {"text": {"type": "string"}}}
 _BAG = {"type": "object", "properties": {"tags": {"type": "array", "items": {"type": "string"}, "uniqueItems": True}}}
 _ARTIFACT_LOCATION = _closed(["uri", "uriBaseId", "index", "description", "properties"],
-                             uri={"type": "string", "format": "uri-reference"}, index={"type": "integer", "minimum": -1})
+                             uri={"type": "string", "format": "uri-reference"},
+                             index={"type": "integer", "minimum": -1})
 _REGION = _closed(["startLine", "startColumn", "endLine", "endColumn", "charOffset", "charLength", "byteOffset",
                    "byteLength", "snippet", "message", "sourceLanguage", "properties"],
                   startLine={"type": "integer", "minimum": 1}, startColumn={"type": "integer", "minimum": 1})
@@ -76,7 +77,8 @@ _NOTIFICATION = _closed(["locations", "message", "level", "threadId", "timeUtc",
 #: The parts of the SARIF 2.1.0 schema (OASIS, sarif-schema-2.1.0.json) that fourp's output uses, written
 #: out from the standard: required properties, allowed property names, value ranges and enumerations.
 SARIF_SUBSET = _closed(["$schema", "version", "runs", "inlineExternalProperties", "properties"],
-                       required=["version", "runs"], version={"const": "2.1.0"}, runs={"type": "array", "items": _closed(
+                       required=["version", "runs"], version={"const": "2.1.0"},
+                       runs={"type": "array", "items": _closed(
     ["tool", "invocations", "conversion", "language", "versionControlProvenance", "originalUriBaseIds", "artifacts",
      "logicalLocations", "graphs", "results", "automationDetails", "runAggregates", "baselineGuid",
      "redactionTokens", "defaultEncoding", "defaultSourceLanguage", "newlineSequences", "columnKind",

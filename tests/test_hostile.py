@@ -21,7 +21,7 @@ from click.testing import CliRunner
 import fourp
 from fourp.audit import audit, discover
 from fourp.cli import main
-from fourp.plan import DEFAULT_MAX_BYTES, load_plan
+from fourp.plan import DEFAULT_MAX_BYTES
 from fourp.read import read
 
 from conftest import AS_OF, ROOT
@@ -121,7 +121,8 @@ def hostile_drive(root: pathlib.Path) -> Dict[str, Dict[str, Any]]:
     if hasattr(os, "symlink"):
         os.symlink("link-loop-b.yaml", root / "link-loop-a.yaml")
         os.symlink("link-loop-a.yaml", root / "link-loop-b.yaml")
-        expected["link-loop-a.yaml"] = expected["link-loop-b.yaml"] = {"code": "not-found", "error": "round in a circle"}
+        expected["link-loop-a.yaml"] = expected["link-loop-b.yaml"] = {"code": "not-found",
+                                                                       "error": "round in a circle"}
         os.symlink("gone.yaml", root / "dangling.yaml")
         expected["dangling.yaml"] = {"code": "not-found", "error": "a link to a file that does not exist"}
         (root / "sub").mkdir()

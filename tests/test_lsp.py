@@ -102,7 +102,7 @@ def test_hover_explains_the_rule_and_completion_offers_the_formats_values(server
     items = server.request("textDocument/completion", {"textDocument": {"uri": uri},
                                                        "position": {"line": status, "character": 8}})
     assert [i["label"] for i in items["items"]] == ["draft", "active", "closed"]
-    action = next(i for i, l in enumerate(lines) if l.strip().startswith("status:") and i > status)
+    action = next(i for i, text in enumerate(lines) if text.strip().startswith("status:") and i > status)
     items = server.request("textDocument/completion", {"textDocument": {"uri": uri},
                                                        "position": {"line": action, "character": 10}})
     assert [i["label"] for i in items["items"]] == ["open", "done", "cancelled"]

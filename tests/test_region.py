@@ -137,7 +137,8 @@ def test_the_region_in_chromium(region, tmp_path):
         assert browser.failed_requests() == [] and browser.console_errors() == []
         assert browser.evaluate("document.querySelector('#region').getBoundingClientRect().height") > 0
         # each force's median line sits inside its box, at its score along the track
-        widths = browser.evaluate("Array.from(document.querySelectorAll('.box')).map(b => b.getBoundingClientRect().width)")
+        widths = browser.evaluate(
+            "Array.from(document.querySelectorAll('.box')).map(b => b.getBoundingClientRect().width)")
         lefts = browser.evaluate("Array.from(document.querySelectorAll('.box .median')).map(m => m.offsetLeft)")
         assert len(widths) == 4 and all(w > 100 for w in widths)
         assert all(0 < left < width for left, width in zip(lefts, widths))

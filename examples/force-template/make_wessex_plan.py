@@ -55,7 +55,8 @@ PLAN: Dict[str, Any] = {
                            "outcome": "approved", "comments": "Good partner actions; add a Prepare objective date."}],
     "partners": [{"name": "Dorset Council children's services", "contact": "MASH duty manager"},
                  {"name": "Youth offending team", "contact": "Kim Ashby"}],
-    "log": [{"at": "2024-04-18T06:00", "by": "DI Sam Okoye", "text": "Warrants executed at both flats; three arrested."}],
+    "log": [{"at": "2024-04-18T06:00", "by": "DI Sam Okoye",
+             "text": "Warrants executed at both flats; three arrested."}],
 }
 _P_OF = {"Pursue": "pursue", "Prevent": "prevent", "Protect": "protect", "Prepare": "prepare"}
 _STATUS = {"Complete": "done", "Open": "open"}

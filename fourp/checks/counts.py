@@ -30,7 +30,7 @@ Example:
 """
 from __future__ import annotations
 
-from typing import Any, Iterator, List, NamedTuple, Optional, Tuple
+from typing import Iterator, List, NamedTuple, Optional, Tuple
 
 from ..conditions import Condition, compile_conditions, judge_all
 from ..context import Context, Problem
@@ -84,7 +84,6 @@ def prepare(options: dict) -> Tuple[Test, ...]:
              t.get("min"), t.get("max"), compile_pattern(t["of"]) if t.get("of") else None,
              t.get("max_share"), t.get("min_share"), t.get("min_total", 1))
         for t in options["tests"])
-
 
 
 def check(ctx: Context, tests: Tuple[Test, ...]) -> Iterator[Problem]:

@@ -31,6 +31,7 @@ Example:
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Iterator, List, NamedTuple, Optional, Tuple
 
 from ..conditions import Condition, all_hold, compile_conditions
@@ -139,17 +140,16 @@ def _compare(ctx: Context, pair: Pair, epath: Path, evalue: Any, lpath: Path, lv
     early, late = _moment(ctx, evalue), _moment(ctx, lvalue)
     if early is None or late is None:
         return  # unreadable dates are the structure rule's and the timestamps rule's to report
-    if pair.by_time:
-        a, b = early.at, late.at
-    else:
-        a, b = early.date, late.date
+    a: dt.date = early.at if pair.by_time else early.date  # a datetime is a date: both compare alike
+    b: dt.date = late.at if pair.by_time else late.date
     if a > b or (pair.strict and a == b):
         what = f"{pair.label}: " if pair.label else ""
         if lvalue is AS_OF:
             text = f"{what}{_name(pair, 'earlier', epath, evalue)} ({early}) is after the as-of date {ctx.as_of}"
         else:
             shown_e = "the as-of date" if evalue is AS_OF else f"{_name(pair, 'earlier', epath, evalue)} ({early})"
-            text = f"{what}{_name(pair, 'later', lpath, lvalue)} ({late}) is {'not after' if a == b else 'before'} {shown_e}"
+            order = "not after" if a == b else "before"
+            text = f"{what}{_name(pair, 'later', lpath, lvalue)} ({late}) is {order} {shown_e}"
         yield Problem(lpath if lvalue is not AS_OF else epath, text,
                       {"earlier": str(early) if evalue is not AS_OF else str(ctx.as_of),
                        "later": str(late) if lvalue is not AS_OF else str(ctx.as_of)})

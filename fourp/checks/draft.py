@@ -15,7 +15,8 @@ Example:
     max_draft_days: 60
   examples:
     - {expect: pass, plan: {status: draft, created: "2024-09-20T09:00"}}
-    - {name: done actions, expect: fail, plan: {status: draft, created: "2024-09-01T09:00", pursue: {actions: [{status: done}]}}}
+    - {name: done actions, expect: fail,
+       plan: {status: draft, created: "2024-09-01T09:00", pursue: {actions: [{status: done}]}}}
     - {name: eight months a draft, expect: fail, plan: {status: draft, created: "2024-01-20T09:00"}}
 """
 from __future__ import annotations

@@ -29,7 +29,7 @@ Example:
 """
 from __future__ import annotations
 
-from typing import Any, Iterator, List, NamedTuple, Tuple
+from typing import Iterator, List, NamedTuple, Tuple
 
 from ..conditions import CONDITION_SCHEMA, Condition, compile_conditions, judge_all
 from ..context import Context, Problem, describe, present

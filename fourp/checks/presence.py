@@ -69,7 +69,6 @@ def prepare(options: dict) -> Options:
                    tuple(tuple(_field(f) for f in group) for group in options.get("any_of", ())))
 
 
-
 def _has(ctx: Context, field: Field) -> bool:
     if field.unless and all_hold(field.unless, ctx):
         return True
@@ -83,5 +82,7 @@ def check(ctx: Context, options: Options) -> Iterator[Problem]:
     for group in options.any_of:
         if not any(_has(ctx, field) for field in group):
             names = " or ".join(f.label for f in group)
-            yield Problem(group[0].pattern.anchor[:-1] or group[0].pattern.anchor, f"neither {' nor '.join(f.label for f in group)} is recorded"
-                          if len(group) == 2 else f"none of {names} is recorded", {"missing": names})
+            neither = " nor ".join(f.label for f in group)
+            yield Problem(group[0].pattern.anchor[:-1] or group[0].pattern.anchor,
+                          f"neither {neither} is recorded" if len(group) == 2 else f"none of {names} is recorded",
+                          {"missing": names})

@@ -9,9 +9,10 @@ import datetime as dt
 import json
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
-__all__ = ["SCHEMAS", "schema", "editor_schema", "plan_validator", "pack_validator", "plan_is_valid", "plan_surely_valid"]
+__all__ = ["SCHEMAS", "schema", "editor_schema", "plan_validator", "pack_validator", "plan_is_valid",
+           "plan_surely_valid"]
 
 
 #: The schemas `fourp schema NAME` prints (mapping: of a Word or Excel template).
@@ -127,24 +128,37 @@ def _same(expected: Any) -> _Test:
     return lambda v: type(v) is kind and v == expected
 
 
+def _any(tests: Sequence[_Test]) -> _Test:
+    tests = tuple(tests)
+    return lambda v: any(t(v) for t in tests)
+
+
+def _all(tests: Sequence[_Test]) -> _Test:
+    tests = tuple(tests)
+    return lambda v: all(t(v) for t in tests)
+
+
+def _by_name(refs: Dict[str, _Test], name: str) -> _Test:
+    return lambda v: refs[name](v)  # looked up when called: a $ref may be compiled after its first use
+
+
 def _compile(node: Any, root: dict, refs: Dict[str, _Test]) -> _Test:
     if node is True or node == {}:
         return lambda v: True
     if not isinstance(node, dict):
         raise _Unsupported(repr(node))
-    tests = []
+    tests: List[_Test] = []
     for key, value in node.items():
         if key in _NOTES:
             continue
         if key == "type":
             names = value if isinstance(value, list) else [value]
             kinds = [_type_test(n) for n in names]
-            tests.append(kinds[0] if len(kinds) == 1 else (lambda v, ks=tuple(kinds): any(k(v) for k in ks)))
+            tests.append(kinds[0] if len(kinds) == 1 else _any(kinds))
         elif key == "const":
             tests.append(_same(value))
         elif key == "enum":
-            options = tuple(_same(e) for e in value)
-            tests.append(lambda v, os=options: any(o(v) for o in os))
+            tests.append(_any([_same(e) for e in value]))
         elif key == "format":
             if value not in _FORMATS:
                 raise _Unsupported(f"format {value!r}")
@@ -159,7 +173,7 @@ def _compile(node: Any, root: dict, refs: Dict[str, _Test]) -> _Test:
                 if target is None:
                     raise _Unsupported(f"$ref {value!r}")
                 refs[name] = _compile(target, root, refs)
-            tests.append(lambda v, n=name: refs[n](v))
+            tests.append(_by_name(refs, name))
         elif key == "properties":
             props = {k: _compile(v, root, refs) for k, v in value.items()}
 
@@ -190,10 +204,7 @@ def _compile(node: Any, root: dict, refs: Dict[str, _Test]) -> _Test:
         return lambda v: True
     if len(tests) == 1:
         return tests[0]
-    if len(tests) == 2:
-        first, second = tests
-        return lambda v: first(v) and second(v)
-    return lambda v, ts=tuple(tests): all(t(v) for t in ts)
+    return _all(tests)
 
 
 @lru_cache(maxsize=None)

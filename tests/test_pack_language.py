@@ -1,13 +1,15 @@
 """The pack language's new spellings and its old ones give the same verdicts; old ones are reported."""
 from __future__ import annotations
 
+import datetime as dt
 import json
-import re
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 import fourp
+from fourp.audit import audit
 from fourp.cli import main
 from fourp.conditions import CONDITION_SCHEMA
 from fourp.paths import SELECTORS, compile_pattern
@@ -16,47 +18,72 @@ from fourp.spelling import modernise
 
 from conftest import AS_OF, EXAMPLES, ROOT
 
-SHIPPED = (ROOT / "rules" / "hmicfrs-2024.yaml").read_text(encoding="utf-8")
-
-
-def migrate(text: str) -> str:
-    """The shipped pack rewritten in today's spellings, as its migration will rewrite it."""
-    text = text.replace('"/{pursue,prevent,protect,prepare}/actions/*', '"@actions')
-    text = re.sub(r"^(\s+)sources:", r"\1entries:", text, flags=re.M)
-    return re.sub(r"^(\s+- )count:", r"\1items:", text, flags=re.M)
+#: The shipped pack as it was written before its migration to today's spellings (frozen: never edit it).
+#: It must judge every plan exactly as the shipped pack does, so that the migration changed no verdict and
+#: a force's pack in the old spellings still judges as it did.
+OLD_SHIPPED = ROOT / "tests" / "data" / "hmicfrs-2024-old-spellings.yaml"
+CALIBRATION = ROOT / "tests" / "calibration"
+CALIBRATION_VERDICTS = yaml.safe_load((CALIBRATION / "verdicts.yaml").read_text(encoding="utf-8"))
 
 
 def _plans():
-    """Every example plan, and every plan in the shipped pack's rule examples."""
-    plans = [fourp.load_plan(str(path)) for path in sorted(EXAMPLES.glob("*.yaml"))]
+    """Every example plan, every calibration plan (with its as-of date) and every plan in the shipped
+    pack's rule examples."""
+    plans = [(fourp.load_plan(str(path)), AS_OF) for path in sorted(EXAMPLES.glob("*.yaml"))]
+    for name, verdict in sorted(CALIBRATION_VERDICTS["plans"].items()):
+        plans.append((fourp.load_plan(str(CALIBRATION / "plans" / name)), _date(verdict["as_of"])))
     for rule in fourp.load_pack().plan_rules:
-        plans += [fourp.plan_from_data(example["plan"]) for example in rule.examples]
+        plans += [(fourp.plan_from_data(example["plan"]), AS_OF) for example in rule.examples]
     return plans
+
+
+def _date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def _verdicts(pack, plans):
     out = []
-    for plan in plans:
-        report = fourp.evaluate(plan, pack, AS_OF).to_dict()
+    for plan, as_of in plans:
+        report = fourp.evaluate(plan, pack, as_of).to_dict()
         out.append({key: report[key] for key in ("score", "grade", "p_scores", "findings", "results")})
     return out
 
 
 @pytest.fixture(scope="module")
-def both(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("packs")
-    new = migrate(SHIPPED)
-    assert new != SHIPPED
-    (folder / "new.yaml").write_text(new, encoding="utf-8")
-    return fourp.load_pack(), fourp.load_pack(str(folder / "new.yaml"))
+def both():
+    return fourp.load_pack(str(OLD_SHIPPED)), fourp.load_pack()
 
 
-def test_the_shipped_pack_in_new_spellings_gives_identical_verdicts(both):
+def test_the_shipped_pack_is_written_in_todays_spellings(both):
     old, new = both
-    assert len(old.old_spellings) >= 20 and new.old_spellings == ()
+    assert new.old_spellings == ()
+    result = CliRunner().invoke(main, ["verify"])
+    assert result.exit_code == 0, result.output
+    assert "deprecated" not in result.stderr
+
+
+def test_the_shipped_pack_in_its_old_spellings_gives_identical_verdicts(both):
+    old, new = both
+    assert len(old.old_spellings) >= 20  # the frozen copy is still in the old spellings
+    assert [r.id for r in old.rules] == [r.id for r in new.rules]
     plans = _plans()
-    assert len(plans) > 60
-    assert _verdicts(old, plans) == _verdicts(new, plans)
+    assert len(plans) > 90
+    verdicts = _verdicts(old, plans)
+    assert verdicts == _verdicts(new, plans)
+    # the plans get different verdicts, so the comparison means something
+    assert len({v["grade"] for v in verdicts}) >= 3
+    assert {r["status"] for v in verdicts for r in v["results"]} >= {"pass", "fail", "not-applicable"}
+
+
+@pytest.mark.parametrize("folder", sorted(CALIBRATION_VERDICTS["folder"]))
+def test_the_old_and_new_spellings_judge_a_folder_alike(both, folder):
+    old, new = both
+    verdict = CALIBRATION_VERDICTS["folder"][folder]
+    paths = [str(CALIBRATION / p) for p in verdict["paths"]]
+    results = [audit(paths, pack=pack, as_of=_date(verdict["as_of"]), jobs=1) for pack in both]
+    assert results[0].portfolio == results[1].portfolio
+    assert [r.to_dict()["findings"] for r in results[0].reports] == \
+        [r.to_dict()["findings"] for r in results[1].reports]
 
 
 def test_options_are_read_in_new_spellings(both):
@@ -137,7 +164,7 @@ def test_a_pack_in_old_spellings_judges_as_the_same_pack_in_new(tmp_path):
     (tmp_path / "old.yaml").write_text(OLD_PACK, encoding="utf-8")
     (tmp_path / "new.yaml").write_text(new_pack(OLD_PACK), encoding="utf-8")
     old, new = fourp.load_pack(str(tmp_path / "old.yaml")), fourp.load_pack(str(tmp_path / "new.yaml"))
-    plans = [fourp.plan_from_data(p) for p in PLANS]
+    plans = [(fourp.plan_from_data(p), AS_OF) for p in PLANS]
     verdicts = _verdicts(old, plans)
     assert verdicts == _verdicts(new, plans)
     statuses = [{r["rule"]: r["status"] for r in v["results"]} for v in verdicts]

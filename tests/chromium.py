@@ -4,7 +4,7 @@ Chromium is driven through `--remote-debugging-pipe` (JSON messages on file desc
 by a NUL byte), so the tests need nothing but Debian's `chromium` package: no driver, no WebSocket
 library, no port to pick, and no browser download.
 
-Run as a script it regenerates the dashboard screenshot shown in the README:
+Run as a script it regenerates the dashboard screenshot shown in docs/audit.md:
 
     python tests/chromium.py docs/dashboard.png
 """
@@ -184,7 +184,7 @@ class Chromium:
 
 
 def _regenerate(target: str) -> None:
-    """Renders the dashboard of the shipped examples and saves the top of it as the README's picture."""
+    """Renders the dashboard of the shipped examples and saves the top of it as docs/audit.md's picture."""
     import pathlib
     import sys
 

@@ -206,12 +206,12 @@ def test_progress_bar_counts_every_file(monkeypatch, mixed):
     assert sum(u[1] for u in updates if u[0] == "update") == 6
 
 
-def test_the_readme_audit_excerpt_is_real_output(monkeypatch):
+def test_the_audit_pages_excerpt_is_real_output(monkeypatch):
     from conftest import ROOT
 
     monkeypatch.chdir(ROOT)
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = readme.split("<!-- audit-excerpt -->\n```text\n", 1)[1].split("```", 1)[0]
+    page = (ROOT / "docs" / "audit.md").read_text(encoding="utf-8")
+    block = page.split("<!-- audit-excerpt -->\n```text\n", 1)[1].split("```", 1)[0]
     command, *lines = block.splitlines()
     assert command == "$ fourp audit examples --as-of 2024-09-30"
     output = run("audit", "examples", *AS_OF_ARGS, "--no-color").stdout.splitlines()

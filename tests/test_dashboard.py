@@ -137,8 +137,8 @@ def test_the_browser_check_catches_what_it_should(browser, tmp_path):
     assert len(browser.requests()) >= 2
 
 
-def test_readme_shows_the_dashboard_screenshot():
-    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
-    assert "](docs/dashboard.png)" in readme
+def test_the_audit_page_shows_the_dashboard_screenshot():
+    page = (EXAMPLES.parent / "docs" / "audit.md").read_text(encoding="utf-8")
+    assert "](dashboard.png)" in page
     width, height = png_size(EXAMPLES.parent / "docs" / "dashboard.png")
     assert width >= 1000 and height >= 1000

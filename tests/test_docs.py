@@ -6,10 +6,11 @@ runs it or why it cannot be run.
 How a page sets up what its commands need, in a fresh folder: `examples/` is a copy of the shipped
 examples and `plans/` of the example plans; `<!-- file: PATH -->` before a block writes the block to PATH;
 `<!-- copy: SOURCE TARGET -->` copies a file of the repository there. A command exits 0 unless its line
-says `   # exit N` (after a comment's other words too), and writes every file it names after `-o`, `--output`, `--history` or `--report FORMAT:`.
-An ```sh block followed straight away by a ```text block is the last command and its
-output: each line of the output shown (except `...` lines) must be in what fourp prints. Python blocks of
-a page share one namespace, so a later block can use what an earlier one made, and run in the folder.
+says `   # exit N` (after a comment's other words too), and writes every file it names after `-o`,
+`--output`, `--history` or `--report FORMAT:`. An ```sh block followed straight away by a ```text block is
+the last command and its output: each line of the output shown (except `...` lines) must be in what fourp
+prints. Python blocks of a page share one namespace, so a later block can use what an earlier one made,
+and run in the folder.
 """
 from __future__ import annotations
 

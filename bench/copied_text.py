@@ -25,8 +25,8 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 import fourp  # noqa: E402
-from fourp import fingerprint  # noqa: E402
-from fourp.portfolio import evaluate_portfolio, plan_facts  # noqa: E402
+from fourp.portfolio import fingerprint  # noqa: E402
+from fourp.portfolio.evaluate import evaluate_portfolio, plan_facts  # noqa: E402
 
 AS_OF = dt.date(2024, 9, 30)
 REPEATS = 3

@@ -22,12 +22,12 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
-from .cache import ResultsCache
+from .cache.results import ResultsCache
 from .names import person_key
-from .pack import RulePack, load_pack
-from .pack_cache import without_templates
-from .plan import DEFAULT_MAX_BYTES, PlanError
-from .register import Register
+from .pack.load import RulePack, load_pack
+from .cache.packs import without_templates
+from .read.plan import DEFAULT_MAX_BYTES, PlanError
+from .read.register import Register
 from .report import Report
 
 __all__ = ["discover", "audit", "PlanSettings", "AuditReport", "summarise", "repeated_ids", "available_cpus"]
@@ -141,7 +141,7 @@ def _init_worker(packs_blob: bytes, as_of: dt.date, max_bytes: int, cache_dir: O
 def _evaluate_one(path: str, pack: RulePack, as_of: dt.date, max_bytes: int,
                   names: Sequence[str] = (), mappings: Sequence[Any] = ()) -> Union[Report, Dict[str, Any]]:
     from .engine import evaluate
-    from .portfolio import FACTS_KEY, plan_facts
+    from .portfolio.evaluate import FACTS_KEY, plan_facts
     from .read import read
 
     try:
@@ -165,8 +165,8 @@ def _other_layout(path: str, max_bytes: int, pack: RulePack, error: Dict[str, An
     """A file that is not a plan in the plan format may still be a 4P plan on another template: then it
     stays an unreadable file, says so, and carries facts for the cross-plan rules (one-template, the
     register)."""
-    from .layouts import OTHER_TEMPLATE, foreign_plan, read_foreign
-    from .portfolio import foreign_plan_facts
+    from .portfolio.layouts import OTHER_TEMPLATE, foreign_plan, read_foreign
+    from .portfolio.evaluate import foreign_plan_facts
 
     if error.get("code") != "not-a-plan":
         return error
@@ -191,7 +191,7 @@ def _evaluate_and_keep(path: str, key: Optional[str], pack: RulePack, as_of: dt.
 
 def _work(tasks: Sequence["Work"]) -> Tuple[List[Union[Report, Dict[str, Any]]], List[Tuple[str, str]]]:
     """A worker's part: the results of some plans, and what went wrong with the cache meanwhile."""
-    from .cache import take_noted
+    from .cache.results import take_noted
 
     results = []
     settings = _worker_settings
@@ -226,7 +226,7 @@ def _pool_run(tasks: Sequence[Task], workers: int, chunk: int, in_flight: int, i
               ) -> Optional[Tuple[List[Task], List[Task]]]:
     """Evaluates tasks in one pool, passing each result to `done`. None when all are done; if a worker dies,
     (the tasks that were in flight, the tasks not yet sent). Interrupted, it stops its workers at once."""
-    from .cache import note_problem
+    from .cache.results import note_problem
 
     chunks = iter([list(tasks[i:i + chunk]) for i in range(0, len(tasks), chunk)])
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=initargs)
@@ -407,8 +407,8 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
     `pack` is the compiled pack to judge by (without one, `pack_ref`, a pack name or path, is loaded).
     With `jobs` > 1 and enough plans, each worker process gets a copy of exactly the packs this call
     judges by, so a pack changed in memory judges every plan whatever `jobs` is. `register` (from
-    `fourp.register.load_register`) is the force's register of managed threats, for `every-threat-has-plan`.
-    With a `cache` (`fourp.cache.ResultsCache`), a plan whose file, compiled pack, as-of date and fourp
+    `fourp.read.register.load_register`) is the force's register of managed threats, for `every-threat-has-plan`.
+    With a `cache` (`fourp.cache.results.ResultsCache`), a plan whose file, compiled pack, as-of date and fourp
     version are unchanged since it was last evaluated takes its report from the cache.
 
     `settings` gives each plan file its own pack, size limit and exclusion (from its folder's
@@ -511,7 +511,7 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
 
         reports = forces_from_folders(reports, paths)
     errors = tuple(discovery_errors) + tuple(_as_error(r) for r in results if isinstance(r, dict))
-    from .portfolio import FACTS_KEY, evaluate_portfolio, reader_for_files
+    from .portfolio.evaluate import FACTS_KEY, evaluate_portfolio, reader_for_files
 
     # The cross-plan verdict depends on every plan's content (and the register): kept under all their keys.
     context = ResultsCache.context(pack, as_of, max_bytes, reading) if cache is not None else ""
@@ -573,7 +573,7 @@ def _judged_with_other_plans(reports: Tuple[Report, ...], groups: Dict[str, "_Gr
     one of them (its facts list the capitalised runs of words it holds): text-specific-to-threat then
     knows them as other threats, not only the register's. Only those few plans are read again."""
     from .engine import evaluate
-    from .portfolio import FACTS_KEY, mentioned_names
+    from .portfolio.evaluate import FACTS_KEY, mentioned_names
     from .read import read
 
     packs = {id(g.pack): g.pack for g in groups.values()}.values()

@@ -11,8 +11,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 import click
 
 from . import __version__
-from .pack import DEFAULT_PACK, PackError, RulePack, load_pack, shipped_packs
-from .plan import DEFAULT_MAX_BYTES, PlanError
+from .pack.load import DEFAULT_PACK, PackError, RulePack, load_pack, shipped_packs
+from .read.plan import DEFAULT_MAX_BYTES, PlanError
 from .report import SEVERITIES
 
 #: Exit codes: documented in the README and `fourp --help`.
@@ -37,20 +37,20 @@ class _Problem(click.ClickException):
     exit_code = EXIT_USAGE
 
     def format_message(self) -> str:
-        from .render import one_line
+        from .output.render import one_line
 
         return one_line(self.message)
 
 
 def _one_line(text: str) -> str:
-    from .render import one_line
+    from .output.render import one_line
 
     return one_line(text)
 
 
 def _say(message: str) -> None:
     """A message to standard error, one line, escape sequences and line breaks made visible."""
-    from .render import one_line
+    from .output.render import one_line
 
     click.echo(one_line(f"fourp: {message}"), err=True)
 
@@ -103,7 +103,7 @@ def _raise_signalled(signum: int, frame: Any) -> None:
 
 class _Group(click.Group):
     def main(self, *args: Any, **kwargs: Any) -> Any:
-        from .signing import forget_key
+        from .cache.signing import forget_key
 
         forget_key()  # read the key afresh each run: it may have been made private since
         previous = {}
@@ -141,7 +141,7 @@ class _Group(click.Group):
 
 
 def _neutralised(exc: click.ClickException) -> click.ClickException:
-    from .render import one_line
+    from .output.render import one_line
 
     words = exc.format_message
     exc.format_message = lambda: one_line(words())  # type: ignore[method-assign]
@@ -160,7 +160,7 @@ def main() -> None:
 
 
 def _report_specs(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> List[Tuple[str, str]]:
-    from .output import parse_report_spec
+    from .output.formats import parse_report_spec
 
     try:
         return [parse_report_spec(value) for value in values]
@@ -202,7 +202,7 @@ def _run_settings(finder: Any, paths: Sequence[str]) -> Any:
 
 def report_options(max_findings: int, max_findings_help: str) -> Callable[[Any], Any]:
     """The options `check` and `audit` share: what fails a plan, and what reports to write where."""
-    from .output import FORMATS
+    from .output.formats import FORMATS
 
     options = [
         click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
@@ -239,7 +239,7 @@ def _outputs(fmt: str, output: Optional[str], reports: Sequence[Tuple[str, str]]
     files, a baseline, a register, a template) and every file an audit of `folders` would take for a plan;
     and refuses two reports to one file, or to standard output (`-`)."""
     from .read import suffixes
-    from .render import TemplateProblem, check_template
+    from .output.render import TemplateProblem, check_template
 
     if template is not None:
         try:
@@ -251,7 +251,7 @@ def _outputs(fmt: str, output: Optional[str], reports: Sequence[Tuple[str, str]]
     read = {os.path.realpath(p) for p in inputs if p}
     if any(path is not None and os.path.isfile(path) and _inside(path, folders) for _, path in outputs):
         from .audit import discover
-        from .output import is_fourp_report
+        from .output.formats import is_fourp_report
 
         # Every file the audit would take for a plan, as it will find them; an earlier report of fourp's
         # among them is not read (the audit skips its own reports) and may be written over.
@@ -293,7 +293,7 @@ def _is_stream(path: str) -> bool:
 def _write_stdout(text: str) -> Optional[str]:
     """Writes a report to standard output; the reason if it cannot be written (a full disk, a closed
     pipe), after which standard output is pointed at nothing so that exiting cannot fail on it too."""
-    from .output import report_bytes
+    from .output.formats import report_bytes
 
     stream = sys.stdout
     try:
@@ -320,8 +320,8 @@ def _write_stdout(text: str) -> Optional[str]:
 def _emit(outputs: Sequence[Tuple[str, Optional[str]]], data: Dict[str, Any], document: Any,
           template: Optional[str], no_color: bool) -> List[str]:
     """Renders and writes every report; returns the problems (a report that could not be written)."""
-    from .output import format_report, write_atomic
-    from .render import TemplateProblem, colour_wanted, render
+    from .output.formats import format_report, write_atomic
+    from .output.render import TemplateProblem, colour_wanted, render
 
     problems = []
     for fmt, path in outputs:
@@ -348,7 +348,7 @@ def _emit(outputs: Sequence[Tuple[str, Optional[str]]], data: Dict[str, Any], do
 
 def _cache_notes() -> None:
     """Each cache this run could not use, said once, so that a slower run is not a mystery."""
-    from .cache import cache_problems
+    from .cache.results import cache_problems
 
     for problem in cache_problems():
         _say(f"note: {problem}")
@@ -373,12 +373,12 @@ def check(plans: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
     """Check each PLAN (YAML, JSON, Word or Excel) and print its score, grade and what to fix first. PLAN
     `-` reads one (YAML or JSON) from standard input."""
     from .engine import evaluate
-    from .output import check_document
-    from .plan import plan_from_bytes
-    from .layouts import as_other_template
+    from .output.formats import check_document
+    from .read.plan import plan_from_bytes
+    from .portfolio.layouts import as_other_template
     from .read import read
-    from .register import load_register
-    from .render import template_data
+    from .read.register import load_register
+    from .output.render import template_data
 
     if list(plans).count("-") > 1:
         raise click.UsageError("standard input (`-`) can be read only once")
@@ -510,10 +510,10 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
     could not start (a usage error, a bad pack, template, baseline or register).
     """
     from . import audit as auditing
-    from .baseline import compare, load_baseline
-    from .cache import ResultsCache
-    from .output import audit_document
-    from .render import audit_data
+    from .read.baseline import compare, load_baseline
+    from .cache.results import ResultsCache
+    from .output.formats import audit_document
+    from .output.render import audit_data
 
     from .config import Exclude, excluded
 
@@ -530,7 +530,7 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
                        + list(run.named) + [baseline or "", register_file or "", template or "", history or ""],
                        [p for p in paths if os.path.isdir(p)])
     from .audit import available_cpus
-    from .register import load_register
+    from .read.register import load_register
 
     # --exclude globs are relative to each folder audited; a .fourp.yaml's to its own folder.
     given = [Exclude(os.path.abspath(p), glob) for glob in exclude_globs for p in paths if os.path.isdir(p)]
@@ -594,7 +594,7 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
 def _check_history(history: Optional[str], paths: Sequence[str]) -> None:
     """A history that cannot be used stops the audit before it starts, naming the file and why."""
     from .history import HistoryError, open_history
-    from .plan import PLAN_SUFFIXES
+    from .read.plan import PLAN_SUFFIXES
 
     if history is None:
         return
@@ -639,7 +639,7 @@ def history_command(file: str, fmt: str, output: Optional[str], pack_name: Optio
                     last: Optional[int], no_color: bool) -> None:
     """Print the trend across the audits recorded in FILE: per force and per rule, movers, recommendations."""
     from .history import HistoryError, format_trends, trends
-    from .render import colour_wanted
+    from .output.render import colour_wanted
 
     if output is not None and output.lower().endswith((".yaml", ".yml")):
         raise _Problem(f"{output} looks like a plan; fourp never writes over a plan")
@@ -651,7 +651,7 @@ def history_command(file: str, fmt: str, output: Optional[str], pack_name: Optio
 
 
 def _emit_text(text: str, output: Optional[str]) -> None:
-    from .output import write_atomic
+    from .output.formats import write_atomic
 
     if output is None:
         click.echo(text, nl=False)
@@ -786,8 +786,8 @@ def schema(which: str, output: Optional[str], editor: bool) -> None:
 
 
 def _write_file(path: str, text: str) -> None:
-    from .output import write_atomic
-    from .plan import PLAN_SUFFIXES
+    from .output.formats import write_atomic
+    from .read.plan import PLAN_SUFFIXES
 
     if path.lower().endswith(tuple(s for s in PLAN_SUFFIXES if s != ".json")):
         raise _Problem(f"{path} is (or looks like) a plan; fourp never writes over a plan")
@@ -911,7 +911,7 @@ def cache_group() -> None:
 @cache_group.command(name="dir")
 def cache_dir_command() -> None:
     """Print the folder the cache is kept in."""
-    from .cache import default_cache_dir
+    from .cache.results import default_cache_dir
 
     click.echo(default_cache_dir())
 
@@ -921,11 +921,11 @@ def cache_dir_command() -> None:
               help="Clear this cache folder instead of the user's.")
 def cache_clear(cache_dir: Optional[str]) -> None:
     """Remove every kept result and compiled pack."""
-    from .cache import ResultsCache
+    from .cache.results import ResultsCache
 
     cache = ResultsCache(cache_dir)
     removed = cache.clear()
-    from .render import one_line
+    from .output.render import one_line
 
     click.echo(one_line(f"removed {removed} cached file{'s' if removed != 1 else ''} from {cache.directory}"),
                err=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from .errors import FourpError
-from .plan import DEFAULT_MAX_BYTES, PlanError, read_yaml
+from .read.plan import DEFAULT_MAX_BYTES, PlanError, read_yaml
 
 __all__ = ["CONFIG_NAME", "DEFAULTS", "Config", "ConfigError", "ConfigFinder", "Exclude", "load_config",
            "excluded", "find_config_file"]
@@ -104,7 +104,7 @@ def _is_path(ref: str) -> bool:
 def _read(file: str) -> Tuple[Dict[str, Any], Any]:
     """A configuration file's mapping and its locator, through the reader plans use (safe YAML, no
     duplicate keys, nothing huge); a file of comments only is an empty configuration."""
-    from .files import FileRefused, read_bytes
+    from .read.files import FileRefused, read_bytes
 
     try:  # fourp's one safe reader: a pipe or a device is refused unread, the limit is on what is read
         text = read_bytes(file, _MAX_CONFIG_BYTES).decode("utf-8-sig")
@@ -148,8 +148,8 @@ def _validate(file: str, data: Dict[str, Any], locator: Any) -> None:
 
 def _resolve(file: str, data: Dict[str, Any], locator: Any) -> Dict[str, Tuple[Any, str]]:
     """The file's own settings made absolute where they name files: {name: (value, "file:line")}."""
-    from .output import FORMATS
-    from .pack import shipped_packs
+    from .output.formats import FORMATS
+    from .pack.load import shipped_packs
 
     folder = os.path.dirname(os.path.abspath(file))
     out: Dict[str, Tuple[Any, str]] = {}

@@ -15,7 +15,7 @@ import datetime as dt
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from . import checks
-from .pack import RulePack, load_pack
+from .pack.load import RulePack, load_pack
 
 __all__ = ["rules_markdown", "kinds_markdown", "KindDoc", "kind_docs", "kind_doc", "kind_sections",
            "KIND_SECTIONS"]
@@ -94,7 +94,7 @@ class KindDoc(NamedTuple):
 def kind_docs() -> List[KindDoc]:
     """Every check kind a rule can name, with its documentation: one-plan kinds (built-in, then
     plug-ins), then cross-plan kinds."""
-    from .portfolio import PORTFOLIO_CHECKS
+    from .portfolio.evaluate import PORTFOLIO_CHECKS
 
     out = [KindDoc(name, "plan", checks.get(name).doc) for name in checks.names()]
     return out + [KindDoc(name, "portfolio", inspect.cleandoc(kind.doc))
@@ -166,8 +166,8 @@ THREAT_KINDS = ("ocg", "priority-individual", "vulnerability")
 def applicability(conditions: Any) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
     """The statuses and threat kinds a rule's `applies_when` admits, read from its conditions on
     `/status`, `/threat/kind` and `status_in` (other conditions are about content, not kind of plan)."""
-    from .context import Context
-    from .lifecycle import Life
+    from .pack.context import Context
+    from .pack.lifecycle import Life
 
     relevant = [c for c in conditions
                 if "status_in" in c.spec or c.spec.get("field") in ("/status", "/threat/kind")]

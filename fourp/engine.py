@@ -4,13 +4,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
-from .conditions import all_hold
-from .context import Context, Problem
-from .dates import parse_date
-from .lifecycle import DEFAULT_DRAFT_DAYS, life_of
-from .pack import RulePack, Rule, load_pack
-from .paths import pointer
-from .plan import Plan, plan_from_data
+from .pack.conditions import all_hold
+from .pack.context import Context, Problem
+from .read.dates import parse_date
+from .pack.lifecycle import DEFAULT_DRAFT_DAYS, life_of
+from .pack.load import RulePack, Rule, load_pack
+from .pack.pointers import pointer
+from .read.plan import Plan, plan_from_data
 from .report import SEVERITIES, Finding, Report, RuleResult, Waiver
 from .scoring import score_results
 

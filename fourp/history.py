@@ -366,7 +366,7 @@ def format_trends(data: Mapping[str, Any], fmt: str, colour: bool = False) -> st
         return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
     if fmt == "csv":
         return _csv(data)
-    from .render import _environment
+    from .output.render import _environment
     from .resources import shipped
 
     flavour, name = {"text": ("text", "history.txt.j2"), "html": ("html", "history.html.j2")}[fmt]
@@ -415,7 +415,7 @@ def _csv(data: Mapping[str, Any]) -> str:
     import csv
     import io
 
-    from .output import _cell
+    from .output.formats import _cell
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")

@@ -13,8 +13,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .config import CONFIG_NAME, ConfigError, ConfigFinder
 from .engine import evaluate
-from .pack import PackError, RulePack, load_pack
-from .plan import PlanError, is_plan, plan_from_bytes
+from .pack.load import PackError, RulePack, load_pack
+from .read.plan import PlanError, is_plan, plan_from_bytes
 
 __all__ = ["PlanJudge", "key_path", "schema_at", "create_server", "main"]
 
@@ -168,7 +168,7 @@ def create_server(judge: PlanJudge) -> Any:
     from pygls.uris import to_fs_path
 
     from . import __version__
-    from .annotations import rules_reference
+    from .output.annotations import rules_reference
 
     server = LanguageServer("fourp", __version__)
     levels = {"error": types.DiagnosticSeverity.Error, "warning": types.DiagnosticSeverity.Warning,

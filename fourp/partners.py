@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from .errors import FourpError
-from .pack_blocks import PartnerPolicy, agency_key
-from .plan import DEFAULT_MAX_BYTES, PlanError
+from .pack.blocks import PartnerPolicy, agency_key
+from .read.plan import DEFAULT_MAX_BYTES, PlanError
 
 __all__ = ["PartnerPolicy", "AgencyWork", "collect", "write_partner_packs", "agency_key", "PartnerError"]
 
@@ -138,7 +138,7 @@ def _folder_name(work: AgencyWork, taken: set) -> str:
 
 
 def _html(work: AgencyWork, policy: PartnerPolicy) -> str:
-    from .render import _environment
+    from .output.render import _environment
     from .resources import shipped
 
     env = _environment("html", False, sandboxed=False, search=str(shipped("templates")))
@@ -157,7 +157,7 @@ def write_partner_packs(paths: Sequence[str], directory: str, policy: Optional[P
     `contacts.csv` in its own folder under `directory` (made if needed), atomically; never anywhere else,
     and never over a plan. Returns what was written where, and the plans that could not be read."""
     from .audit import discover
-    from .output import write_atomic
+    from .output.formats import write_atomic
     from .read import read
 
     if policy is None:

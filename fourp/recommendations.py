@@ -1,10 +1,10 @@
-"""Where an audit stands against the pack's recommendations (`fourp.pack_blocks`) at its as-of date."""
+"""Where an audit stands against the pack's recommendations (`fourp.pack.blocks`) at its as-of date."""
 from __future__ import annotations
 
 import datetime as dt
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence
 
-from .pack_blocks import Recommendation, compile_recommendations, force_key  # noqa: F401 (re-exported)
+from .pack.blocks import Recommendation, compile_recommendations, force_key  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .report import Report

@@ -4,11 +4,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterator, List, NamedTuple, Optional
 
-from .dates import parse_date
+from .read.dates import parse_date
 from .engine import evaluate
-from .pack import RulePack, shipped_packs
-from .plan import plan_from_data
-from .spelling import OldSpelling
+from .pack.load import RulePack, shipped_packs
+from .read.plan import plan_from_data
+from .pack.spelling import OldSpelling
 
 __all__ = ["ExampleResult", "verify_pack", "DEFAULT_EXAMPLE_DATE", "old_spellings"]
 
@@ -30,7 +30,7 @@ class ExampleResult(NamedTuple):
 
 def verify_pack(pack: RulePack, rule_ids: Optional[List[str]] = None) -> Iterator[ExampleResult]:
     """Evaluates every example of every enabled rule (or of the rules named) with that rule alone."""
-    from .portfolio import verify_example
+    from .portfolio.evaluate import verify_example
 
     for rule in pack.enabled_rules:
         if rule_ids and rule.id not in rule_ids:
@@ -54,7 +54,7 @@ def verify_pack(pack: RulePack, rule_ids: Optional[List[str]] = None) -> Iterato
 def old_spellings(pack: RulePack) -> List[OldSpelling]:
     """Where the pack's own files use the language's old spellings, in file and line order. A pack shipped
     with fourp is the pack's author's to change only when it is the pack verified, not one it extends."""
-    from .pack import _resolve
+    from .pack.load import _resolve
 
     shipped = {_resolve(name, None) for name in shipped_packs()} - {pack.file}
     return sorted((o for o in pack.old_spellings if o.file not in shipped),

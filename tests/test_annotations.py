@@ -11,7 +11,8 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from fourp.annotations import github_escape_data, github_escape_property, rules_reference, to_github, to_gitlab
+from fourp.output.annotations import (github_escape_data, github_escape_property, rules_reference, to_github,
+                                      to_gitlab)
 from fourp.cli import main
 
 from conftest import AS_OF, EXAMPLES

@@ -27,7 +27,7 @@ from click.testing import CliRunner
 
 import fourp
 from fourp import audit as auditing
-from fourp.cache import ResultsCache
+from fourp.cache.results import ResultsCache
 from fourp.cli import main
 
 from conftest import AS_OF, EXAMPLES, ROOT
@@ -44,7 +44,7 @@ def own_homes(tmp_path, monkeypatch):
     """A cache folder and a key of this test's own (the attacks plant things in them)."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    from fourp import signing
+    from fourp.cache import signing
 
     forget = getattr(signing, "forget_key", lambda: setattr(signing, "_key", None))  # older fourp: _key
     forget()
@@ -254,7 +254,7 @@ def test_item_4_a_planted_compiled_template_never_runs(tmp_path):
     would use, and the name fourp uses) must never be loaded."""
     marker = tmp_path / "planted-template-ran"
     code = (HOSTILE / "cache" / "planted-template.py").read_text("utf-8").replace("MARKER", repr(str(marker)))
-    from fourp.code_identity import code_fingerprint
+    from fourp.cache.code_identity import code_fingerprint
 
     templates = tmp_path / "xdg-cache" / "fourp" / "templates"
     # where each layout fourp has used keeps them: one folder, and one per version of its code and flavour
@@ -291,7 +291,7 @@ def test_item_4_a_flipped_bit_in_any_cache_file_changes_nothing(folder, tmp_path
 # -- 5. the key ----------------------------------------------------------------------------------------------
 
 def test_item_5_an_empty_key_is_replaced_and_the_cache_works(folder, tmp_path):
-    from fourp import signing
+    from fourp.cache import signing
 
     key = pathlib.Path(signing.key_path())
     key.parent.mkdir(parents=True)
@@ -304,7 +304,7 @@ def test_item_5_an_empty_key_is_replaced_and_the_cache_works(folder, tmp_path):
 
 
 def test_item_5_a_key_others_can_read_is_refused_saying_how_to_fix_it(folder, tmp_path):
-    from fourp import signing
+    from fourp.cache import signing
 
     cache = tmp_path / "cache"
     assert run("audit", folder, *AS_OF_ARGS, "--jobs", "1", "--cache-dir", cache).exit_code == 1
@@ -565,7 +565,7 @@ def test_item_10_a_temporary_file_has_the_reports_permissions_and_the_next_run_r
 
 
 def test_item_10_another_files_temporary_and_a_live_run_are_left_alone(tmp_path):
-    from fourp.output import _host, remove_stale_temporaries, write_atomic
+    from fourp.output.formats import _host, remove_stale_temporaries, write_atomic
 
     write_atomic(str(tmp_path / "a.json"), "{}")
     live = tmp_path / f".a.json.{_host()}-{os.getpid()}-0123456789ab.tmp"  # this process: alive
@@ -716,7 +716,7 @@ def test_item_15_a_device_or_a_pipe_as_an_option_file_is_refused_unread(folder, 
 
 
 def test_item_15_the_safe_reader_limits_what_it_reads_not_what_a_file_claims(tmp_path):
-    from fourp.files import FileRefused, read_bytes
+    from fourp.read.files import FileRefused, read_bytes
 
     grown = tmp_path / "grows.json"
     grown.write_bytes(b"x" * 100)

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from fourp.baseline import BaselineError, baseline_from_data, compare, load_baseline, plan_key
+from fourp.read.baseline import BaselineError, baseline_from_data, compare, load_baseline, plan_key
 from fourp.cli import main
 
 from conftest import AS_OF, EXAMPLES

@@ -12,7 +12,7 @@ import pytest
 
 from fourp import load_pack
 from fourp.audit import audit
-from fourp.cache import ResultsCache, default_cache_dir
+from fourp.cache.results import ResultsCache, default_cache_dir
 
 AS_OF = dt.date(2024, 9, 30)
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
@@ -215,11 +215,11 @@ def test_fourp_no_cache_turns_every_cache_off(folder, tmp_path, monkeypatch):
 
 
 def test_the_cross_plan_verdict_is_kept_only_while_every_plan_is_unchanged(folder, tmp_path, monkeypatch):
-    import fourp.portfolio
+    import fourp.portfolio.evaluate
 
     judged = []
-    real = fourp.portfolio.evaluate_portfolio
-    monkeypatch.setattr(fourp.portfolio, "evaluate_portfolio", lambda *a, **k: judged.append(1) or real(*a, **k))
+    real = fourp.portfolio.evaluate.evaluate_portfolio
+    monkeypatch.setattr(fourp.portfolio.evaluate, "evaluate_portfolio", lambda *a, **k: judged.append(1) or real(*a, **k))
     (folder / "broken.yaml").unlink()
     first = _run(folder, ResultsCache(tmp_path / "cache"))
     again = _run(folder, ResultsCache(tmp_path / "cache"))
@@ -236,8 +236,8 @@ def test_a_planted_entry_is_never_unpickled(tmp_path, monkeypatch):
     the user's own key, kept outside the cache, and an entry that is not is never unpickled."""
     import pickle
 
-    from fourp import cache as cache_module
-    from fourp import signing
+    from fourp.cache import results as cache_module
+    from fourp.cache import signing
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setattr(signing, "_key", None)
@@ -286,9 +286,9 @@ def test_the_compiled_packs_digest_is_the_same_in_every_process():
     import subprocess
     import sys
 
-    from fourp.cache import pack_digest
+    from fourp.cache.results import pack_digest
 
-    code = "import fourp; from fourp.cache import pack_digest; print(pack_digest(fourp.load_pack()))"
+    code = "import fourp; from fourp.cache.results import pack_digest; print(pack_digest(fourp.load_pack()))"
     digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                               env=dict(os.environ, PYTHONHASHSEED=seed, **extra)).stdout.strip()
                for seed, extra in (("1", {}), ("2", {"FOURP_NO_CACHE": "1"}))}

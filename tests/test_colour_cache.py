@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from fourp import render
+from fourp.output import render
 from fourp.cli import main
 
 from conftest import EXAMPLES

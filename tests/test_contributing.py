@@ -12,10 +12,11 @@ import pytest
 import yaml
 
 import fourp
-from fourp import checks, portfolio
+from fourp import checks
+from fourp.portfolio import evaluate as portfolio
 from fourp.docs import kind_sections
-from fourp.plan import PlanError, _check_size
-from fourp.render import template_data
+from fourp.read.plan import PlanError, _check_size
+from fourp.output.render import template_data
 
 from conftest import AS_OF, EXAMPLES, ROOT
 from test_kind_docs import example_pack, run_examples

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from fourp.dates import parse_moment
+from fourp.read.dates import parse_moment
 
 
 @pytest.mark.parametrize("value, at, timed", [

@@ -8,7 +8,7 @@ import pytest
 
 import fourp
 from fourp import checks
-from fourp.context import Problem
+from fourp.pack.context import Problem
 
 from conftest import AS_OF
 
@@ -112,7 +112,7 @@ def test_entry_point_plugins_are_loaded(tmp_path, monkeypatch):
     dist = tmp_path / "site"
     (dist / "fourp_demo_plugin").mkdir(parents=True)
     (dist / "fourp_demo_plugin" / "__init__.py").write_text(textwrap.dedent('''
-        from fourp.context import Problem
+        from fourp.pack.context import Problem
         def check(ctx, options):
             """Flags plans whose id is not upper case."""
             value = ctx.data.get("id") if isinstance(ctx.data, dict) else None
@@ -139,7 +139,7 @@ def test_entry_point_plugins_are_loaded(tmp_path, monkeypatch):
 
 def _date_paths(data, path=()):
     """Every value in a plan that fourp reads as a date, with its path."""
-    from fourp.dates import parse_moment
+    from fourp.read.dates import parse_moment
 
     if isinstance(data, dict):
         for key, value in data.items():

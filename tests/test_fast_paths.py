@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fourp.paths import _select, compile_pattern, select
+from fourp.pack.pointers import _select, compile_pattern, select
 from fourp.schemas import plan_surely_valid, plan_validator
 
 _KEYS = st.sampled_from(["fourp", "status", "threat", "assessment", "scope", "pursue", "prevent", "actions",
@@ -45,7 +45,7 @@ def test_compiled_plan_schema_never_passes_what_jsonschema_rejects(data):
 
 
 def test_compiled_plan_schema_passes_the_shipped_good_plan():
-    from fourp.plan import load_plan
+    from fourp.read.plan import load_plan
 
     assert plan_surely_valid(load_plan("examples/good-plan.yaml").data)
 
@@ -74,8 +74,8 @@ _NAMES = st.sampled_from(["detail", "item", "count", "none", "range", "missing",
 def test_messages_without_jinja_render_as_jinja_does(pieces, tail, values):
     from jinja2 import TemplateError
 
-    from fourp.messages import simple_message
-    from fourp.pack import _environment
+    from fourp.pack.messages import simple_message
+    from fourp.pack.load import _environment
 
     source = "".join(text + open_ + name + close for text, name, open_, close in pieces) + tail
     simple = simple_message(source)
@@ -93,7 +93,7 @@ def test_messages_without_jinja_render_as_jinja_does(pieces, tail, values):
 
 def test_the_shipped_messages_mostly_render_without_jinja():
     from fourp import load_pack
-    from fourp.messages import simple_message
+    from fourp.pack.messages import simple_message
 
     pack = load_pack()
     simple = [r.id for r in pack.rules if simple_message(r.message) is not None]

@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 import fourp
 from fourp.cli import main
-from fourp.output import CSV_COLUMNS, FORMATS, write_atomic
-from fourp.render import colour_wanted, render, template_data
+from fourp.output.formats import CSV_COLUMNS, FORMATS, write_atomic
+from fourp.output.render import colour_wanted, render, template_data
 
 from conftest import AS_OF, EXAMPLES
 
@@ -545,7 +545,7 @@ def test_a_grade_is_coloured_by_its_place_in_the_pack_or_the_colour_it_gives_not
 
 
 def test_the_default_packs_grades_keep_their_colours(pack):
-    from fourp.render import grade_styles
+    from fourp.output.render import grade_styles
 
     assert [(s["tone"], s["shade"]) for s in grade_styles(pack).values()] == [
         ("high", "#1e6b34"), ("high", "#3f8f4f"), ("mid", "#b07d00"), ("low", "#c8581b"), ("low", "#b3261e")]

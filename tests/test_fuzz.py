@@ -23,7 +23,7 @@ import yaml
 from hypothesis import assume, example, given, strategies as st
 
 import fourp
-from fourp.plan import MAX_DEPTH, parse_text
+from fourp.read.plan import MAX_DEPTH, parse_text
 from fourp.schemas import plan_validator, schema
 
 from conftest import AS_OF, EXAMPLES

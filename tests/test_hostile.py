@@ -21,7 +21,7 @@ from click.testing import CliRunner
 import fourp
 from fourp.audit import audit, discover
 from fourp.cli import main
-from fourp.plan import DEFAULT_MAX_BYTES
+from fourp.read.plan import DEFAULT_MAX_BYTES
 from fourp.read import read
 
 from conftest import AS_OF, ROOT
@@ -338,7 +338,7 @@ def test_each_user_template_is_refused_or_rendered_as_expected(name, tmp_path, m
     ("# only a comment\n", "empty", None),
 ], ids=["deep", "alias bomb", "python tag", "no document"])
 def test_a_hostile_register_is_refused_with_its_line(tmp_path, monkeypatch, text, code, line):
-    from fourp.register import RegisterError, load_register
+    from fourp.read.register import RegisterError, load_register
 
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "register.yaml"

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from fourp import checks
-from fourp.context import Context
+from fourp.pack.context import Context
 
 AS_OF = dt.date(2024, 9, 30)
 
@@ -100,7 +100,7 @@ class TestConditions:
     @pytest.mark.parametrize("spec", [{"field": "due", "not_past": True}, {"field": "due", "not_past": False},
                                       {"field": "due", "older_than_days": 30}])
     def test_a_date_test_on_a_value_that_is_not_a_date_is_undecided(self, spec):
-        from fourp.conditions import Condition
+        from fourp.pack.conditions import Condition
 
         condition = Condition(spec)
         ctx = Context({}, AS_OF)

@@ -136,7 +136,7 @@ def test_a_word_plan_with_pictures_past_the_text_plans_limit_is_read(tmp_path):
     import io
     import zipfile
 
-    from fourp.plan import DEFAULT_MAX_BYTES
+    from fourp.read.plan import DEFAULT_MAX_BYTES
     from fourp.write import render
 
     raw = io.BytesIO(render({"fourp": 1, "id": "SXP-4P-2024-007"}, "docx"))

@@ -11,10 +11,10 @@ from click.testing import CliRunner
 import fourp
 from fourp.audit import audit
 from fourp.cli import main
-from fourp.conditions import CONDITION_SCHEMA
-from fourp.paths import SELECTORS, compile_pattern
+from fourp.pack.conditions import CONDITION_SCHEMA
+from fourp.pack.pointers import SELECTORS, compile_pattern
 from fourp.schemas import schema
-from fourp.spelling import modernise
+from fourp.pack.spelling import modernise
 
 from conftest import AS_OF, EXAMPLES, ROOT
 

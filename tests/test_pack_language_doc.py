@@ -7,9 +7,9 @@ import pytest
 import yaml
 
 from fourp import checks
-from fourp.conditions import _TESTS
+from fourp.pack.conditions import _TESTS
 from fourp.docs import kind_docs
-from fourp.spelling import RENAMED_OPTIONS
+from fourp.pack.spelling import RENAMED_OPTIONS
 
 from conftest import ROOT
 from test_kind_docs import example_pack, run_examples

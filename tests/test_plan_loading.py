@@ -8,7 +8,7 @@ import yaml
 import fourp
 
 from conftest import AS_OF
-from fourp.plan import load_plan
+from fourp.read.plan import load_plan
 
 
 def write(tmp_path, name, text, mode="w"):
@@ -118,7 +118,7 @@ class _RefusingParser(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml
 ], ids=["yaml", "json"])
 def test_deep_nesting_is_refused_in_fourps_words_whatever_the_parser_refuses_first(
         tmp_path, monkeypatch, name, text, line):
-    monkeypatch.setattr("fourp.plan._BaseLoader", _RefusingParser)
+    monkeypatch.setattr("fourp.read.plan._BaseLoader", _RefusingParser)
     path = tmp_path / name
     path.write_text(text)
     with pytest.raises(fourp.PlanError) as info:
@@ -127,7 +127,7 @@ def test_deep_nesting_is_refused_in_fourps_words_whatever_the_parser_refuses_fir
 
 
 def test_a_parser_refusal_of_a_shallow_document_is_kept(tmp_path, monkeypatch):
-    monkeypatch.setattr("fourp.plan._BaseLoader", _RefusingParser)
+    monkeypatch.setattr("fourp.read.plan._BaseLoader", _RefusingParser)
     path = tmp_path / "plan.yaml"
     path.write_text("fourp: 1\nid: X\n")
     with pytest.raises(fourp.PlanError) as info:
@@ -138,9 +138,9 @@ def test_a_parser_refusal_of_a_shallow_document_is_kept(tmp_path, monkeypatch):
 def test_every_error_is_a_fourp_error_with_a_code_that_survives_a_process_boundary():
     import pickle
 
-    from fourp.baseline import BaselineError
-    from fourp.register import RegisterError
-    from fourp.render import TemplateProblem
+    from fourp.read.baseline import BaselineError
+    from fourp.read.register import RegisterError
+    from fourp.output.render import TemplateProblem
 
     for kind in (fourp.PlanError, fourp.PackError, RegisterError, BaselineError, TemplateProblem):
         assert issubclass(kind, fourp.FourpError)

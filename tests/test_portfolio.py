@@ -10,11 +10,11 @@ import yaml
 from hypothesis import given, strategies as st
 
 import fourp
-from fourp import fingerprint
+from fourp.portfolio import fingerprint
 from fourp.audit import audit
-from fourp.pack import PackError
-from fourp.portfolio import FACTS_KEY, evaluate_portfolio, plan_facts, structure_of
-from fourp.register import load_register, register_from_entries
+from fourp.pack.load import PackError
+from fourp.portfolio.evaluate import FACTS_KEY, evaluate_portfolio, plan_facts, structure_of
+from fourp.read.register import load_register, register_from_entries
 
 from conftest import AS_OF, EXAMPLES
 
@@ -326,7 +326,7 @@ def test_register_file_through_the_audit(pack, tmp_path):
 
 
 def test_facts_travel_through_the_results_cache(pack, tmp_path, faulty):
-    from fourp.cache import ResultsCache
+    from fourp.cache.results import ResultsCache
 
     folder, register = faulty
     registered = register_from_entries(register, "register.yaml")

@@ -102,7 +102,7 @@ def test_shuffle_helper_really_shuffles():
 
 @given(st.one_of(date_texts, edge_datetimes, st.datetimes(timezones=zones)))
 def test_any_date_a_plan_may_hold_is_read_or_refused_never_raises(value):
-    from fourp.dates import parse_moment
+    from fourp.read.dates import parse_moment
 
     moment = parse_moment(value)
     assert moment is None or moment.at.tzinfo is None

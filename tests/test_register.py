@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from fourp.register import RegisterError, load_register, register_from_entries, threat_key
+from fourp.read.register import RegisterError, load_register, register_from_entries, threat_key
 
 
 def write(tmp_path, name, text, encoding="utf-8"):

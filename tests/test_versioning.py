@@ -8,7 +8,9 @@ import re
 import yaml
 
 import fourp
-from fourp import cache, history, output, pack_cache, report
+from fourp.cache import results as cache, packs as pack_cache
+from fourp import history, report
+from fourp.output import formats as output
 
 from conftest import ROOT
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import inspect
 from typing import Any, Callable, Dict, Iterator, List, NamedTuple
 
-from ..context import Context, Problem
-from . import (cadence, counts, date_order, draft, each, enum_case, pattern, presence, recency, structure,
-               timestamps, wording)
+from ..pack.context import Context, Problem
+from . import (cadence, counts, date_order, draft_in_use as draft, each, enum_case, pattern, presence,
+               recency, schema as structure, timestamps, wording)
 from .named import NamesOwnThreat, PlanAuthor
 
 __all__ = ["CheckKind", "get", "builtin_names", "names", "UnknownCheck", "ENTRY_POINT_GROUP"]

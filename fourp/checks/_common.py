@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
-from ..conditions import Condition, all_hold, compile_conditions
-from ..context import Context
-from ..paths import MISSING, Path, Pattern, compile_pattern
+from ..pack.conditions import Condition, all_hold, compile_conditions
+from ..pack.context import Context
+from ..pack.pointers import MISSING, Path, Pattern, compile_pattern
 
 CONDITIONS = {"type": "array", "items": {"$ref": "#/$defs/condition"}}
 

@@ -33,9 +33,9 @@ from __future__ import annotations
 
 from typing import Iterator, List, NamedTuple, Optional, Tuple
 
-from ..context import Context, Problem, present
-from ..dates import Moment
-from ..paths import Path, Pattern, compile_pattern
+from ..pack.context import Context, Problem, present
+from ..read.dates import Moment
+from ..pack.pointers import Path, Pattern, compile_pattern
 from ._common import SOURCE, Source, sources
 
 SCHEMA = {

@@ -32,9 +32,9 @@ from __future__ import annotations
 
 from typing import Iterator, List, NamedTuple, Optional, Tuple
 
-from ..conditions import Condition, compile_conditions, judge_all
-from ..context import Context, Problem
-from ..paths import Pattern, compile_pattern
+from ..pack.conditions import Condition, compile_conditions, judge_all
+from ..pack.context import Context, Problem
+from ..pack.pointers import Pattern, compile_pattern
 from ._common import CONDITIONS
 
 SCHEMA = {

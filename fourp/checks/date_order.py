@@ -34,10 +34,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Iterator, List, NamedTuple, Optional, Tuple
 
-from ..conditions import Condition, all_hold, compile_conditions
-from ..context import Context, Problem, describe, present
-from ..dates import Moment
-from ..paths import MISSING, Path, Pattern, compile_pattern
+from ..pack.conditions import Condition, all_hold, compile_conditions
+from ..pack.context import Context, Problem, describe, present
+from ..read.dates import Moment
+from ..pack.pointers import MISSING, Path, Pattern, compile_pattern
 from ._common import CONDITIONS
 
 AS_OF = "@as_of"

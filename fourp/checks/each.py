@@ -31,9 +31,9 @@ from __future__ import annotations
 
 from typing import Iterator, List, NamedTuple, Tuple
 
-from ..conditions import CONDITION_SCHEMA, Condition, compile_conditions, judge_all
-from ..context import Context, Problem, describe, present
-from ..paths import Pattern, compile_pattern
+from ..pack.conditions import CONDITION_SCHEMA, Condition, compile_conditions, judge_all
+from ..pack.context import Context, Problem, describe, present
+from ..pack.pointers import Pattern, compile_pattern
 from ._common import CONDITIONS
 from .presence import FIELD
 

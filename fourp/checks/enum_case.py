@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..context import Context, Problem, describe
-from .structure import case_of_enum, schema_errors
+from ..pack.context import Context, Problem, describe
+from .schema import case_of_enum, schema_errors
 
 SCHEMA = {"type": "object", "additionalProperties": False}
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator, NamedTuple, Tuple
 
-from ..context import Context, Problem, describe, present
+from ..pack.context import Context, Problem, describe, present
 from ..names import person_key, same_person
-from ..paths import compile_pattern
+from ..pack.pointers import compile_pattern
 from ._common import as_mapping
 
 

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from typing import Any, Iterator, NamedTuple, Optional, Tuple
 
-from ..context import Context, Problem, describe
-from ..paths import Pattern, compile_pattern
+from ..pack.context import Context, Problem, describe
+from ..pack.pointers import Pattern, compile_pattern
 from ..regex import compile_regex
 
 SCHEMA = {

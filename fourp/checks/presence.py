@@ -26,9 +26,9 @@ from __future__ import annotations
 
 from typing import Any, Iterator, NamedTuple, Tuple
 
-from ..conditions import Condition, all_hold, compile_conditions
-from ..context import Context, Problem, describe, present
-from ..paths import Pattern, compile_pattern
+from ..pack.conditions import Condition, all_hold, compile_conditions
+from ..pack.context import Context, Problem, describe, present
+from ..pack.pointers import Pattern, compile_pattern
 
 FIELD = {"oneOf": [{"type": "string"},
                    {"type": "object", "required": ["field"], "additionalProperties": False,

@@ -39,9 +39,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterator, NamedTuple, Optional, Tuple
 
-from ..context import Context, Problem, describe, present
-from ..dates import Moment
-from ..paths import Path, Pattern, compile_pattern
+from ..pack.context import Context, Problem, describe, present
+from ..read.dates import Moment
+from ..pack.pointers import Path, Pattern, compile_pattern
 from ._common import SOURCE, Source, sources
 
 SCHEMA = {

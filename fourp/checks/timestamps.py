@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Iterator, NamedTuple, Tuple
 
-from ..context import Context, Problem, describe, present
+from ..pack.context import Context, Problem, describe, present
 from ._common import SOURCE, Source, sources
 
 SCHEMA = {

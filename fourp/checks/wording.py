@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 from typing import FrozenSet, Iterator, List, NamedTuple, Optional, Tuple
 
-from ..context import Context, Problem, describe, present
+from ..pack.context import Context, Problem, describe, present
 from ._common import SOURCE, Source, sources
 
 SCHEMA = {

@@ -11,7 +11,7 @@ import importlib
 import os
 from typing import Dict, NamedTuple, Optional, Sequence, Tuple
 
-from ..plan import DEFAULT_MAX_BYTES, Plan, PlanError
+from .plan import DEFAULT_MAX_BYTES, Plan, PlanError
 from .mapping import Mapping, MappingError, load_mapping, shipped_mapping
 
 __all__ = ["Format", "FORMATS", "SKIPPED", "MAPPING_SUFFIXES", "read", "format_of", "suffixes", "skip_reason",

@@ -9,7 +9,7 @@ import datetime as dt
 import os
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from ..plan import DEFAULT_MAX_BYTES, Plan, PlanError
+from .plan import DEFAULT_MAX_BYTES, Plan, PlanError
 from .layout import Grid, Passage
 from .mapping import Mapping
 from .office import read_office
@@ -83,7 +83,7 @@ def _cell_value(cell: Any, names: Dict[str, str], skip: Sequence[str]) -> Any:
     picked = _date_control(cell)
     if picked is not None and text:
         from .values import officer_moment
-        from ..dates import parse_moment
+        from .dates import parse_moment
 
         moment = parse_moment(text)
         timed = moment.timed if moment else "T" in (officer_moment(text) or "")

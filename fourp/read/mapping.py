@@ -7,7 +7,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Dict, List, Optional, Tuple, Union
 
-from ..plan import PlanError, read_yaml
+from .plan import PlanError, read_yaml
 
 __all__ = ["Mapping", "LabelRow", "Labels", "Column", "Table", "Text", "Heading", "MappingError",
            "load_mapping", "shipped_mapping", "normal", "field_path", "translate"]
@@ -179,7 +179,7 @@ def _validate(data: Any, file: str, locator: Any) -> None:
 
 def load_mapping(path: Union[str, "os.PathLike[str]"]) -> Mapping:
     """Reads and validates a mapping file. Raises MappingError with the file, line and reason."""
-    from ..plan import _decode, _read_bytes
+    from .plan import _decode, _read_bytes
 
     source = os.fspath(path)
     try:

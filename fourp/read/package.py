@@ -18,7 +18,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Any, Optional, Tuple
 
-from ..plan import PlanError, _read_bytes
+from .plan import PlanError, _read_bytes
 
 __all__ = ["OfficePackage", "open_package", "MAX_PARTS", "MAX_UNPACKED", "MAX_RATIO", "MAX_XML_PART",
            "OFFICE_SIZE_FACTOR"]

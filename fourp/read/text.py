@@ -1,9 +1,9 @@
-"""Reading a YAML or JSON plan: the loader in fourp.plan, which keeps each value's line and column."""
+"""Reading a YAML or JSON plan: the loader in fourp.read.plan, which keeps each value's line and column."""
 from __future__ import annotations
 
 from typing import Sequence
 
-from ..plan import DEFAULT_MAX_BYTES, Plan, load_plan
+from .plan import DEFAULT_MAX_BYTES, Plan, load_plan
 from .mapping import Mapping
 
 __all__ = ["read"]

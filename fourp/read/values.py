@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from typing import Any, Dict, Optional, Tuple
 
-from ..dates import parse_moment
+from .dates import parse_moment
 
 __all__ = ["officer_moment", "combine", "field_kind", "convert", "as_text"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from typing import Any, List, Sequence, Tuple
 
-from ..plan import DEFAULT_MAX_BYTES, Plan, PlanError
+from .plan import DEFAULT_MAX_BYTES, Plan, PlanError
 from .layout import Grid, Passage
 from .mapping import Mapping
 from .office import read_office

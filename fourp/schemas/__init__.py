@@ -61,13 +61,13 @@ def _is_string(checker: Any, instance: Any) -> bool:
 
 
 def _is_datetime(value: Any) -> bool:
-    from ..dates import parse_moment
+    from ..read.dates import parse_moment
 
     return not isinstance(value, (str, dt.date)) or parse_moment(value) is not None
 
 
 def _is_date(value: Any) -> bool:
-    from ..dates import parse_moment
+    from ..read.dates import parse_moment
 
     moment = parse_moment(value) if isinstance(value, (str, dt.date)) else True
     return moment is not None

@@ -5,7 +5,7 @@ import datetime as dt
 import re
 from typing import Any, Iterator, List, Optional, Tuple
 
-from ..paths import MISSING
+from ..pack.pointers import MISSING
 from ..read.mapping import Mapping, Table
 from ..read.values import as_text
 

@@ -5,7 +5,7 @@ import datetime as dt
 import io
 from typing import Any, Optional
 
-from ..dates import _local
+from ..read.dates import _local
 from ..read.mapping import Labels, Mapping, Table, shipped_mapping
 from .cells import cell_text, clean, table_rows, value_at
 

@@ -60,7 +60,7 @@ def compile_recommendations(entries: Iterable[Tuple[Mapping[str, Any], Callable[
     """Recommendations from a pack's (schema-valid) entries, each with a function that makes the pack error
     for a sub-path of it (`error(sub_path, reason, code)`); a rule the pack does not have, a rule of the
     wrong scope for its target, or a deadline that is not a date, is that error."""
-    from .dates import parse_date
+    from ..read.dates import parse_date
 
     scopes = {rule.id: rule.scope for rule in rules}
     out = []

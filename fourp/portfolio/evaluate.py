@@ -20,14 +20,14 @@ from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List
                     Optional, Sequence, Tuple)
 
 from . import fingerprint
-from .checks import UnknownCheck
-from .names import person_key
-from .register import Register, register_from_entries, threat_key
-from .report import SEVERITIES
+from ..checks import UnknownCheck
+from ..names import person_key
+from ..read.register import Register, register_from_entries, threat_key
+from ..report import SEVERITIES
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .pack import Rule, RulePack
-    from .plan import Plan
+    from ..pack.load import Rule, RulePack
+    from ..read.plan import Plan
 
 __all__ = ["plan_facts", "structure_of", "evaluate_portfolio", "Portfolio", "PortfolioFinding",
            "PortfolioResult", "PortfolioContext", "PortfolioProblem", "PortfolioCheck", "PORTFOLIO_CHECKS",
@@ -64,7 +64,7 @@ def structure_of(data: Any) -> List[str]:
     `*`), and sections of another shape (`/pursue is text, not a mapping`). Plans on the same template
     depart in the same way; a plan that only leaves fields empty does not depart at all.
     """
-    from .schemas import schema
+    from ..schemas import schema
 
     plan_schema = schema("plan")
     defs = plan_schema.get("$defs", {})
@@ -155,7 +155,7 @@ def capitalised_runs(data: Any) -> List[str]:
 def mentioned_names(*texts: Any, runs: bool = False) -> List[str]:
     """The forms a threat or operation name takes in text (as `text-specific-to-threat` matches them);
     with `runs`, every form within each run of words too, to look names up in an index."""
-    from .checks.named import _forms
+    from ..checks.named import _forms
 
     out: List[str] = []
     for text in texts:
@@ -170,7 +170,7 @@ def mentioned_names(*texts: Any, runs: bool = False) -> List[str]:
 
 
 def foreign_plan_facts(data: Any, headings: Mapping[str, Any], pack: Any) -> Dict[str, Any]:
-    """The portfolio facts of a plan in another layout, as `fourp.portfolio.plan_facts` gives a plan."""
+    """The portfolio facts of a plan in another layout, as `fourp.portfolio.evaluate.plan_facts` gives a plan."""
     from .layouts import SOCML
 
     reference = _text(data.get(headings["reference"])) if headings["reference"] else None
@@ -438,7 +438,7 @@ def check_copied_text(ctx: PortfolioContext, options: Mapping[str, Any]) -> Iter
 
 
 def _location(file: str, line_col: Optional[Tuple[int, int]], path: Tuple[Any, ...]) -> str:
-    from .paths import pointer
+    from ..pack.pointers import pointer
 
     where = f"{file}:{line_col[0]}:{line_col[1]}" if line_col else file
     return f"{where} {pointer(path)}"
@@ -447,8 +447,8 @@ def _location(file: str, line_col: Optional[Tuple[int, int]], path: Tuple[Any, .
 def reader_for_files(max_bytes: Optional[int] = None,
                      mappings: Sequence[Any] = ()) -> Callable[[str], Optional[fingerprint.Prose]]:
     """Re-reads a plan file's prose (for confirming and quoting a copied passage); None if it cannot."""
-    from .plan import DEFAULT_MAX_BYTES, PlanError
-    from .read import read as read_plan
+    from ..read.plan import DEFAULT_MAX_BYTES, PlanError
+    from ..read import read as read_plan
 
     def read(path: str) -> Optional[fingerprint.Prose]:
         from .layouts import read_foreign
@@ -501,7 +501,7 @@ def check_one_structure(ctx: PortfolioContext, options: Mapping[str, Any]) -> It
 
 
 def _version(value: Any) -> str:
-    if value == "another template":  # a 4P plan in another layout (fourp.layouts)
+    if value == "another template":  # a 4P plan in another layout (fourp.portfolio.layouts)
         return "another template, not the plan format"
     return "no format version (`fourp:`)" if value is None else f"format version `fourp: {value}`"
 
@@ -635,7 +635,7 @@ def verify_example(rule: "Rule", example: Mapping[str, Any], pack: "RulePack",
                    as_of: dt.date) -> Tuple[str, List[str]]:
     """A portfolio rule's pack example: `plan` holds `plans` (plan mappings, named `plan-1.yaml`, …) and
     optionally `register` (threat mappings). Gives the rule's status and its findings' messages."""
-    from .plan import plan_from_data
+    from ..read.plan import plan_from_data
 
     spec = _mapping(example.get("plan"))
     raw_plans = spec.get("plans") or []

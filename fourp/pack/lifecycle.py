@@ -5,7 +5,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, NamedTuple, Optional, Tuple
 
-from .dates import parse_moment
+from ..read.dates import parse_moment
 
 __all__ = ["Life", "life_of", "DEFAULT_DRAFT_DAYS", "in_use_signs"]
 

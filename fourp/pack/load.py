@@ -7,14 +7,14 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from . import checks
+from .. import checks
 from .conditions import Condition, compile_conditions
-from .errors import FourpError
+from ..errors import FourpError
 from .messages import simple_message
-from .paths import PatternError
-from .plan import Locator, PlanError, parse_text
-from .regex import RegexError, format_checker
-from .resources import shipped
+from .pointers import PatternError
+from ..read.plan import Locator, PlanError, parse_text
+from ..regex import RegexError, format_checker
+from ..resources import shipped
 from .spelling import OldSpelling, SpellingError, modernise
 
 __all__ = ["PackError", "Rule", "RulePack", "Grade", "load_pack", "shipped_packs", "DEFAULT_PACK",
@@ -185,7 +185,7 @@ class _Raw:
     """One pack file's parsed data and its locator, for errors with line numbers."""
 
     def __init__(self, file: str) -> None:
-        from .files import MAX_OPTION_FILE_BYTES, FileRefused, read_bytes
+        from ..read.files import MAX_OPTION_FILE_BYTES, FileRefused, read_bytes
 
         try:
             raw = read_bytes(file, MAX_OPTION_FILE_BYTES)
@@ -206,7 +206,7 @@ class _Raw:
 
 
 def _schema_errors(raw: _Raw) -> None:
-    from .schemas import pack_validator
+    from ..schemas import pack_validator
 
     if "fourp-pack" not in raw.data:  # a plan or some other YAML given as a pack: say so, not what it lacks
         raise raw.error((), "this file is not a rule pack: a pack starts with `fourp-pack: 1`", "not-a-pack")
@@ -372,19 +372,19 @@ def _message_environment() -> Any:
 
 
 def _environment() -> Any:
-    from .sandbox import StrictSandbox
+    from ..sandbox import StrictSandbox
 
     return StrictSandbox(autoescape=False, keep_trailing_newline=False)
 
 
 def _compile(spec: _Spec, env: Any) -> Rule:
-    from .schemas import validator_class
+    from ..schemas import validator_class
     from .conditions import CONDITION_SCHEMA
 
     data = spec.data
     try:
         if data.get("scope") == "portfolio":  # judged across an audit: a kind from the portfolio registry
-            from .portfolio import get_check
+            from ..portfolio.evaluate import get_check
 
             kind: Any = get_check(data["check"])
         else:
@@ -437,9 +437,9 @@ def _compile(spec: _Spec, env: Any) -> Rule:
 def load_pack(pack: Optional[str] = None) -> RulePack:
     """Loads a pack by shipped name or by path (default: the shipped HMICFRS pack). Raises PackError.
 
-    The compiled pack is kept in the user's cache folder while its files are unchanged (`fourp.pack_cache`).
+    The compiled pack is kept in the user's cache folder while its files are unchanged (`fourp.cache.packs`).
     """
-    from .pack_cache import load_cached
+    from ..cache.packs import load_cached
 
     return load_cached(_resolve(pack or DEFAULT_PACK, None), _load_file)
 
@@ -454,7 +454,7 @@ def _load_file(file: str) -> RulePack:
                          g.get("colour", ""))
                    for g in sorted(meta.get("grades") or _DEFAULT_GRADES, key=lambda g: -g["min"]))
     version = meta.get("version")
-    from .pack_blocks import PartnerPolicy, compile_recommendations
+    from .blocks import PartnerPolicy, compile_recommendations
 
     def error_at(raw: _Raw, path: Tuple[Any, ...]) -> Any:
         return lambda sub, reason, code=None: raw.error(path + sub, reason, code)

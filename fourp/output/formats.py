@@ -1,6 +1,6 @@
 """Reports in every format fourp writes, and writing them atomically.
 
-Human-readable formats (text, markdown, html) come from the Jinja templates through `fourp.render`;
+Human-readable formats (text, markdown, html) come from the Jinja templates through `fourp.output.render`;
 machine formats (json, csv, junit, sarif) are built here from the same template data, with the standard
 library's writers doing the quoting and escaping. Reports are written to a temporary file in the target's
 folder and renamed into place, so a reader never sees half a report and a failed run leaves the previous
@@ -22,8 +22,8 @@ import urllib.parse
 import xml.etree.ElementTree as ET
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from . import __version__
-from .baseline import finding_key, plan_key
+from .. import __version__
+from ..read.baseline import finding_key, plan_key
 
 __all__ = ["FORMATS", "format_report", "write_atomic", "parse_report_spec", "check_document",
            "audit_document", "to_json", "to_csv", "to_junit", "to_sarif", "CSV_COLUMNS", "SARIF_VERSION"]
@@ -35,7 +35,7 @@ _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def format_report(fmt: str, data: Dict[str, Any], document: Any = None, colour: bool = False) -> str:
-    """A report in one format. `data` is the template data (`fourp.render.template_data`/`audit_data`);
+    """A report in one format. `data` is the template data (`fourp.output.render.template_data`/`audit_data`);
     `document` is what json prints (`check_document`/`audit_document`), built from data when absent."""
     if fmt in ("text", "markdown", "html"):
         from .render import render

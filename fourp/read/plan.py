@@ -11,8 +11,8 @@ from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Unio
 
 import yaml
 
-from .errors import FourpError
-from .paths import Key
+from ..errors import FourpError
+from ..pack.pointers import Key
 
 __all__ = ["Plan", "PlanError", "load_plan", "plan_from_bytes", "is_plan", "plan_from_data", "read_yaml",
            "DEFAULT_MAX_BYTES", "PLAN_SUFFIXES", "MAX_DEPTH", "MAX_VALUES"]
@@ -133,7 +133,7 @@ class _Loader(_BaseLoader):
         raise _Refused(node.start_mark, f"the tag {_short_tag(node.tag)} is not allowed", _PLAIN)
 
 
-# Date-times are kept as YAML resolves them; fourp.dates reads both forms the same way.
+# Date-times are kept as YAML resolves them; fourp.read.dates reads both forms the same way.
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 _Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
@@ -569,7 +569,7 @@ def _too_large(source: str, size: Optional[int], max_bytes: int) -> PlanError:
 
 
 def _plan_fields() -> frozenset:
-    from .schemas import schema
+    from ..schemas import schema
 
     return frozenset(schema("plan")["properties"])
 

@@ -9,7 +9,7 @@ afresh; nothing is ever matched on a file's name or time alone.
 
 The cache lives under the user's cache folder (`$XDG_CACHE_HOME/fourp`, else `~/.cache/fourp`), never
 beside the plans. An entry holds exactly what the audit keeps of a plan (its report, whose findings quote
-plan text), compressed and sealed to its key (`fourp.signing`): an entry copied over another's file, or
+plan text), compressed and sealed to its key (`fourp.cache.signing`): an entry copied over another's file, or
 of the wrong kind (a cross-plan verdict where a plan's report belongs), is a miss. It is written
 atomically; a corrupt or unreadable entry is a miss (never an error), and entries written more than
 `MAX_AGE_DAYS` ago are pruned. Folders fourp makes for the cache are private (0700), its files 0600. A
@@ -73,7 +73,7 @@ def cache_problems() -> List[str]:
 def read_entry(path: str, binding: str) -> Optional[bytes]:
     """A cache file's content if it is an ordinary file sealed with this user's key to `binding`, else None
     (absent, planted, copied from another entry, a pipe or a device put in its place)."""
-    from .files import FileRefused, read_bytes
+    from ..read.files import FileRefused, read_bytes
     from .signing import unseal
 
     try:
@@ -94,7 +94,7 @@ def default_cache_dir() -> str:
 
 def pack_fingerprint(files: Iterable[str]) -> str:
     """A digest of the content of a pack's files (the pack first, then each pack it extends)."""
-    from .files import MAX_OPTION_FILE_BYTES, read_bytes
+    from ..read.files import MAX_OPTION_FILE_BYTES, read_bytes
 
     digest = hashlib.sha256()
     for path in files:
@@ -267,7 +267,7 @@ def write_atomic(path: str, blob: bytes, root: Optional[str] = None) -> bool:
     """Writes a cache file whole or not at all (temp file in the same folder, then rename), 0600 in
     folders only this user can read. False if it could not be written (noted once for the cache `root`):
     a cache never fails what uses it."""
-    from .files import make_private_dirs
+    from ..read.files import make_private_dirs
 
     folder = os.path.dirname(path)
     temp = None
@@ -318,7 +318,7 @@ def _is_result(value: Any) -> bool:
 
 def _is_plan_result(value: Any) -> bool:
     """A plan's report, or the error a plan file gave (as `PlanError.to_dict()`)."""
-    from .report import Report
+    from ..report import Report
 
     if isinstance(value, Report):
         return True

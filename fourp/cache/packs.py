@@ -24,7 +24,7 @@ _FORMAT = 1
 
 
 def _file_hash(path: str) -> Optional[str]:
-    from .files import MAX_OPTION_FILE_BYTES, FileRefused, read_bytes
+    from ..read.files import MAX_OPTION_FILE_BYTES, FileRefused, read_bytes
 
     try:  # a pack file swapped for a pipe must not hang the check of the cached pack
         return hashlib.sha256(read_bytes(path, MAX_OPTION_FILE_BYTES)).hexdigest()
@@ -33,14 +33,14 @@ def _file_hash(path: str) -> Optional[str]:
 
 
 def _entry_path(file: str) -> str:
-    from .cache import default_cache_dir
+    from .results import default_cache_dir
 
     name = hashlib.sha256(os.path.abspath(file).encode("utf-8", "surrogateescape")).hexdigest()
     return os.path.join(default_cache_dir(), "packs", f"v{_FORMAT}", name)
 
 
 def _read(entry: str, file: str) -> Any:
-    from .cache import read_entry
+    from .results import read_entry
 
     try:
         blob = read_entry(entry, os.path.basename(entry))
@@ -57,7 +57,7 @@ def _read(entry: str, file: str) -> Any:
 
 
 def _write(entry: str, file: str, pack: Any) -> None:
-    from .cache import write_atomic
+    from .results import write_atomic
 
     try:
         hashes: Tuple[Tuple[str, Optional[str]], ...] = tuple((path, _file_hash(path)) for path in pack.files)
@@ -68,7 +68,7 @@ def _write(entry: str, file: str, pack: Any) -> None:
         return
     sealed = seal(blob, os.path.basename(entry).encode("ascii"))  # bound to the pack file it holds
     if sealed is not None:
-        from .cache import default_cache_dir
+        from .results import default_cache_dir
 
         write_atomic(entry, sealed, default_cache_dir())  # a read-only disk: not cached either (noted)
 

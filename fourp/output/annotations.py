@@ -28,7 +28,7 @@ def rules_reference() -> Tuple[Optional[str], FrozenSet[str]]:
     network connection and plans live on networks with none: the link works on the machine that ran
     fourp. Its sections are `## rule-id`, so `#rule-id` is the anchor Markdown viewers give them.
     """
-    here = pathlib.Path(__file__).resolve().parent
+    here = pathlib.Path(__file__).resolve().parent.parent  # the package
     for candidate in (here / "reference" / "rules.md", here.parent / "docs" / "rules.md"):
         if candidate.is_file():
             text = candidate.read_text(encoding="utf-8")

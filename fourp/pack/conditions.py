@@ -12,7 +12,7 @@ one test:
 
 or a count of items, in the shape of the `counts` kind's tests: `{items: "@actions", where: [...], min: 1}`
 (`count:` is the old name of `items:` here, still read), or the status the plan is judged in,
-`{status_in: [active, closed]}` (a draft in use counts as active: see `fourp.lifecycle`).
+`{status_in: [active, closed]}` (a draft in use counts as active: see `fourp.pack.lifecycle`).
 `older_than_days` and `not_past` count to the end of the plan's life (a closed plan's closure date, else
 the as-of date). A list of conditions holds when every one holds.
 A pattern with wildcards holds when any value it names passes the test. `matches` takes an RE2 pattern
@@ -27,9 +27,9 @@ import re
 from typing import Any, Callable, List, Mapping, Optional, Sequence
 
 from .context import Context, present
-from .names import rank_of, same_person
-from .paths import MISSING, compile_pattern
-from .regex import compile_regex
+from ..names import rank_of, same_person
+from .pointers import MISSING, compile_pattern
+from ..regex import compile_regex
 
 __all__ = ["Condition", "compile_conditions", "all_hold", "judge_all", "CONDITION_SCHEMA", "norm"]
 
@@ -74,7 +74,7 @@ CONDITION_SCHEMA: dict = {
             },
             "additionalProperties": False,
         },
-        {  # the old spelling of the count, read as `items` (fourp.spelling)
+        {  # the old spelling of the count, read as `items` (fourp.pack.spelling)
             "type": "object",
             "required": ["count"],
             "properties": {

@@ -46,7 +46,7 @@ def foreign_plan(data: Any) -> Optional[Dict[str, Any]]:
 
 def read_foreign(path: str, max_bytes: int) -> Optional[Any]:
     """A file's data when it is a 4P plan in another layout; None when it is not (or cannot be read)."""
-    from .plan import PlanError, _decode, _read_bytes, parse_text
+    from ..read.plan import PlanError, _decode, _read_bytes, parse_text
 
     try:
         raw = _read_bytes(path, max_bytes)
@@ -68,7 +68,7 @@ OTHER_TEMPLATE = ("a 4P plan on another template, not the plan format, so its ru
 def as_other_template(error: Any, path: str, max_bytes: int) -> Any:
     """A `not-a-plan` PlanError for a file that is a 4P plan on another template, said as such (same
     file, code `other-template`); any other error as it was."""
-    from .plan import PlanError
+    from ..read.plan import PlanError
 
     if getattr(error, "code", None) != "not-a-plan" or read_foreign(path, max_bytes) is None:
         return error

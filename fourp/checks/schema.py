@@ -31,7 +31,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from ..context import Context, Problem, describe
+from ..pack.context import Context, Problem, describe
 
 SCHEMA = {"type": "object", "additionalProperties": False}
 

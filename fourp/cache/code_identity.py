@@ -13,10 +13,10 @@ __all__ = ["code_fingerprint"]
 def code_fingerprint() -> str:
     """fourp's version and the size and time of each of its modules: a development checkout whose code
     changed without a new version number does not reuse what older code compiled or concluded."""
-    from . import __version__
+    from .. import __version__
 
     digest = hashlib.sha256(f"{__version__} {sys.version_info[:2]}".encode())
-    root = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the package
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(files):

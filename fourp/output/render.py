@@ -13,10 +13,10 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from markupsafe import Markup
 
-from .errors import FourpError
-from .pack import RulePack
-from .plan import PlanError
-from .report import SEVERITIES, Report, location_text
+from ..errors import FourpError
+from ..pack.load import RulePack
+from ..read.plan import PlanError
+from ..report import SEVERITIES, Report, location_text
 
 __all__ = ["template_data", "audit_data", "render", "TEXT_FORMATS", "AUDIT_FORMATS", "colour_wanted",
            "TemplateProblem", "SORT_KEYS", "check_template", "markdown_escape", "one_line"]
@@ -190,7 +190,7 @@ def audit_data(result: Any, pack: RulePack, sort: str = "score", worst: int = 3,
                min_score: float = 0.0, comparison: Any = None, **extra: Any) -> Dict[str, Any]:
     """The data the audit templates get: `template_data`'s keys plus the summary (documented in the README).
 
-    `result` is a `fourp.audit.AuditReport`; `comparison` a `fourp.baseline.Comparison`, whose new
+    `result` is a `fourp.audit.AuditReport`; `comparison` a `fourp.read.baseline.Comparison`, whose new
     findings then replace each plan's `findings`.
     """
     if sort not in SORT_KEYS:
@@ -370,9 +370,9 @@ def _compiled_templates(flavour: str) -> Any:
     source sees neither."""
     import jinja2
 
-    from .cache import default_cache_dir, read_entry, write_atomic
-    from .code_identity import code_fingerprint
-    from .signing import seal
+    from ..cache.results import default_cache_dir, read_entry, write_atomic
+    from ..cache.code_identity import code_fingerprint
+    from ..cache.signing import seal
 
     if os.environ.get("FOURP_NO_CACHE"):
         return None
@@ -406,7 +406,7 @@ def _loader(search: str) -> Any:
     import jinja2
     from jinja2.loaders import split_template_path
 
-    from .files import MAX_OPTION_FILE_BYTES, FileRefused, read_bytes
+    from ..read.files import MAX_OPTION_FILE_BYTES, FileRefused, read_bytes
 
     class SafeFileLoader(jinja2.BaseLoader):
         def get_source(self, environment: Any, template: str) -> Any:
@@ -445,7 +445,7 @@ class _TemplateRefused(Exception):
 def _environment(flavour: str, colour: bool, sandboxed: bool, search: str) -> Any:
     import jinja2
 
-    from .sandbox import StrictSandbox  # refuses internals and gigantic output, saying so
+    from ..sandbox import StrictSandbox  # refuses internals and gigantic output, saying so
 
     cls = StrictSandbox if sandboxed else jinja2.Environment
     # In text every printed value is one line; what a template builds of many lines (a macro, a block)
@@ -473,7 +473,7 @@ def render(data: Dict[str, Any], fmt: str = "text", colour: bool = False,
     """
     if template_file is not None:
         return _render_user(data, template_file, colour)
-    from .resources import shipped
+    from ..resources import shipped
 
     name = (AUDIT_FORMATS if data.get("kind") == "audit" else TEXT_FORMATS)[fmt]
     env = _environment(_flavour(name), colour, sandboxed=False, search=str(shipped("templates")))

@@ -5,9 +5,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Dict, Iterator, NamedTuple, Optional, Tuple
 
-from .dates import Moment, parse_moment
+from ..read.dates import Moment, parse_moment
 from .lifecycle import Life, life_of
-from .paths import MISSING, Path, Pattern, select
+from .pointers import MISSING, Path, Pattern, select
 
 __all__ = ["Context", "Problem", "present", "describe"]
 

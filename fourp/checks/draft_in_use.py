@@ -3,7 +3,7 @@
 What it checks:
   A plan whose `status` is draft but which is in use: it records done actions, results or more than one
   log entry, or was opened more than `max_draft_days` before the as-of date. Every rule judges such a
-  draft as the active plan it is (`fourp.lifecycle`); this kind reports the status itself. Other plans
+  draft as the active plan it is (`fourp.pack.lifecycle`); this kind reports the status itself. Other plans
   pass.
 
 Options:
@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from typing import Iterator, NamedTuple
 
-from ..context import Context, Problem
-from ..lifecycle import DEFAULT_DRAFT_DAYS, in_use_signs
+from ..pack.context import Context, Problem
+from ..pack.lifecycle import DEFAULT_DRAFT_DAYS, in_use_signs
 from ._common import as_mapping
 
 SCHEMA = {"type": "object", "properties": {"max_draft_days": {"type": "integer", "minimum": 0}},

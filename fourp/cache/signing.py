@@ -48,7 +48,7 @@ def key_problem() -> Optional[str]:
 
 def _read_key(path: str) -> Optional[bytes]:
     """The key in the file, None if there is none or it is not valid; raises _Exposed if others can read it."""
-    from .files import FileRefused, read_bytes
+    from ..read.files import FileRefused, read_bytes
 
     try:
         key = read_bytes(path, 4096)
@@ -92,7 +92,7 @@ def _load_key() -> Optional[bytes]:
 
 
 def _write_key(path: str) -> None:
-    from .files import make_private_dirs
+    from ..read.files import make_private_dirs
 
     folder = os.path.dirname(path)
     make_private_dirs(folder)

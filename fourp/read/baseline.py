@@ -12,8 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from .errors import FourpError
-from .report import REPORT_FORMAT, SEVERITIES
+from ..errors import FourpError
+from ..report import REPORT_FORMAT, SEVERITIES
 
 __all__ = ["BaselineError", "Baseline", "Comparison", "load_baseline", "baseline_from_data", "compare",
            "plan_key", "finding_key"]

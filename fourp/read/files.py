@@ -16,7 +16,7 @@ import os
 import stat
 from typing import Any, Optional
 
-from .errors import FourpError
+from ..errors import FourpError
 
 __all__ = ["FileRefused", "read_bytes", "make_private_dirs", "MAX_OPTION_FILE_BYTES", "MAX_BASELINE_BYTES"]
 

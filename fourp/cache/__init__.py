@@ -1,0 +1,1 @@
+"""What fourp keeps between runs: the cache folder, sealed entries, results and compiled packs."""

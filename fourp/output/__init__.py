@@ -1,0 +1,1 @@
+"""Reports in every format: template data, the Jinja templates, machine formats, atomic writing."""

@@ -1,0 +1,1 @@
+"""Cross-plan rules: facts taken from each plan, judged once every plan of an audit is in."""

@@ -26,7 +26,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 import fourp  # noqa: E402
 from fourp.portfolio import fingerprint  # noqa: E402
-from fourp.portfolio.evaluate import evaluate_portfolio, plan_facts  # noqa: E402
+from fourp.portfolio.evaluate import evaluate_portfolio  # noqa: E402
+from fourp.portfolio.facts import plan_facts  # noqa: E402
 
 AS_OF = dt.date(2024, 9, 30)
 REPEATS = 3

@@ -22,6 +22,7 @@ import re
 import sys
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+
 def failings() -> Tuple[str, ...]:
     """Each failing the generator can put into a plan: one per single-plan rule of the default pack, named
     by the rule it breaks (tests/test_bench.py fails if a new rule is not taught here)."""

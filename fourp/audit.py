@@ -141,7 +141,7 @@ def _init_worker(packs_blob: bytes, as_of: dt.date, max_bytes: int, cache_dir: O
 def _evaluate_one(path: str, pack: RulePack, as_of: dt.date, max_bytes: int,
                   names: Sequence[str] = (), mappings: Sequence[Any] = ()) -> Union[Report, Dict[str, Any]]:
     from .engine import evaluate
-    from .portfolio.evaluate import FACTS_KEY, plan_facts
+    from .portfolio.facts import FACTS_KEY, plan_facts
     from .read import read
 
     try:
@@ -165,8 +165,8 @@ def _other_layout(path: str, max_bytes: int, pack: RulePack, error: Dict[str, An
     """A file that is not a plan in the plan format may still be a 4P plan on another template: then it
     stays an unreadable file, says so, and carries facts for the cross-plan rules (one-template, the
     register)."""
+    from .portfolio.facts import foreign_plan_facts
     from .portfolio.layouts import OTHER_TEMPLATE, foreign_plan, read_foreign
-    from .portfolio.evaluate import foreign_plan_facts
 
     if error.get("code") != "not-a-plan":
         return error
@@ -511,7 +511,9 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
 
         reports = forces_from_folders(reports, paths)
     errors = tuple(discovery_errors) + tuple(_as_error(r) for r in results if isinstance(r, dict))
-    from .portfolio.evaluate import FACTS_KEY, evaluate_portfolio, reader_for_files
+    from .portfolio.copied_text import reader_for_files
+    from .portfolio.evaluate import evaluate_portfolio
+    from .portfolio.facts import FACTS_KEY
 
     # The cross-plan verdict depends on every plan's content (and the register): kept under all their keys.
     context = ResultsCache.context(pack, as_of, max_bytes, reading) if cache is not None else ""
@@ -573,7 +575,7 @@ def _judged_with_other_plans(reports: Tuple[Report, ...], groups: Dict[str, "_Gr
     one of them (its facts list the capitalised runs of words it holds): text-specific-to-threat then
     knows them as other threats, not only the register's. Only those few plans are read again."""
     from .engine import evaluate
-    from .portfolio.evaluate import FACTS_KEY, mentioned_names
+    from .portfolio.facts import FACTS_KEY, mentioned_names
     from .read import read
 
     packs = {id(g.pack): g.pack for g in groups.values()}.values()

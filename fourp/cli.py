@@ -374,11 +374,11 @@ def check(plans: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
     `-` reads one (YAML or JSON) from standard input."""
     from .engine import evaluate
     from .output.formats import check_document
-    from .read.plan import plan_from_bytes
+    from .output.render import template_data
     from .portfolio.layouts import as_other_template
     from .read import read
     from .read.register import load_register
-    from .output.render import template_data
+    from .read.plan import plan_from_bytes
 
     if list(plans).count("-") > 1:
         raise click.UsageError("standard input (`-`) can be read only once")
@@ -512,10 +512,9 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
     from . import audit as auditing
     from .read.baseline import compare, load_baseline
     from .cache.results import ResultsCache
+    from .config import Exclude, excluded
     from .output.formats import audit_document
     from .output.render import audit_data
-
-    from .config import Exclude, excluded
 
     finder = _finder(config_file, no_config, pack=pack_name, fail_on=fail_on, min_score=min_score,
                      max_bytes=max_bytes, reports=tuple(reports) or None, jobs=jobs, register=register_file,
@@ -776,7 +775,8 @@ def kinds(name: Optional[str]) -> None:
                    "likely misspellings (fourp check accepts them).")
 def schema(which: str, output: Optional[str], editor: bool) -> None:
     """Print the JSON Schema of a plan, a rule pack, a .fourp.yaml or a mapping of a Word or Excel template."""
-    from .schemas import editor_schema, schema as get_schema
+    from .schemas import editor_schema
+    from .schemas import schema as get_schema
 
     text = json.dumps(editor_schema(which) if editor else get_schema(which), indent=2) + "\n"
     if output is None:

@@ -6,12 +6,12 @@ current.
 """
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 import json
 import re
 import sys
 import textwrap
-import datetime as dt
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from . import checks
@@ -94,11 +94,9 @@ class KindDoc(NamedTuple):
 def kind_docs() -> List[KindDoc]:
     """Every check kind a rule can name, with its documentation: one-plan kinds (built-in, then
     plug-ins), then cross-plan kinds."""
-    from .portfolio.evaluate import PORTFOLIO_CHECKS
-
     out = [KindDoc(name, "plan", checks.get(name).doc) for name in checks.names()]
     return out + [KindDoc(name, "portfolio", inspect.cleandoc(kind.doc))
-                  for name, kind in sorted(PORTFOLIO_CHECKS.items())]
+                  for name, kind in sorted(checks.portfolio_kinds().items())]
 
 
 def kind_doc(name: str) -> KindDoc:

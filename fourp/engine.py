@@ -6,10 +6,10 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from .pack.conditions import all_hold
 from .pack.context import Context, Problem
-from .read.dates import parse_date
 from .pack.lifecycle import DEFAULT_DRAFT_DAYS, life_of
-from .pack.load import RulePack, Rule, load_pack
+from .pack.load import Rule, RulePack, load_pack
 from .pack.pointers import pointer
+from .read.dates import parse_date
 from .read.plan import Plan, plan_from_data
 from .report import SEVERITIES, Finding, Report, RuleResult, Waiver
 from .scoring import score_results

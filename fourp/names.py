@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+from typing import Any, Optional, Tuple
 
-__all__ = ["person_key", "same_person", "rank_of"]
+__all__ = ["person_key", "same_person", "rank_of", "name_forms", "name_key", "plain_words", "NOT_NAMES",
+           "without_group_suffix", "without_operation_prefix"]
 
 # Longest first, so "Ch Insp" is taken whole before "Insp".
 _RANKS = sorted({
@@ -55,3 +56,43 @@ def rank_of(name: Any) -> Optional[str]:
         if not written[:len(rank)].isupper() and rank not in ("insp", "supt"):
             return None
     return rank
+
+
+# -- the names of threats and operations, as text writes them (`names-own-threat`, the cross-plan rules)
+
+
+NOT_NAMES = {"the", "this", "that", "a", "an", "each", "every", "our", "their", "its", "rival",
+             "any", "another", "other", "same", "local", "serious", "and", "of", "named", "for", "no"}
+
+
+def name_key(text: str) -> str:
+    words = [w for w in re.split(r"\s+", text.strip().lower()) if w]
+    while words and words[0] in NOT_NAMES:
+        words.pop(0)
+    return " ".join(words)
+
+
+def plain_words(text: str) -> str:
+    return " ".join(re.findall(r"[^\W_]+(?:['’][^\W_]+)*", text.lower()))
+
+
+def name_forms(name: Any) -> Tuple[str, ...]:
+    """The ways a threat or operation's name is written in text: whole, without `OCG`, without `Op`."""
+    if not isinstance(name, str):
+        return ()
+    forms = {plain_words(name), plain_words(without_group_suffix(name)), plain_words(without_operation_prefix(name))}
+    forms = {name_key(f) for f in forms}
+    return tuple(sorted(f for f in forms if len(f) >= 4))
+
+
+def without_group_suffix(name: Any) -> str:
+    if not isinstance(name, str):
+        return ""
+    # `(?<!\s)`: try a run of spaces once, from its start, not from each space in it (quadratic)
+    return re.sub(r"(?<!\s)\s*(?:OCG|organised crime group)\s*$", "", name.strip(), flags=re.IGNORECASE)
+
+
+def without_operation_prefix(name: Any) -> str:
+    if not isinstance(name, str):
+        return ""
+    return re.sub(r"^(?:Op|Operation)\.?\s+", "", name.strip(), flags=re.IGNORECASE)

@@ -52,7 +52,8 @@ def _spread(scores: List[float]) -> Dict[str, Any]:
 
 def regional_view(result: Any, pack: Any) -> Optional[Dict[str, Any]]:
     """The region's view of an audit (`fourp.audit.AuditReport`), or None when it holds fewer than two forces."""
-    from .portfolio.evaluate import FACTS_KEY, evaluate_portfolio
+    from .portfolio.evaluate import evaluate_portfolio
+    from .portfolio.facts import FACTS_KEY
 
     groups: Dict[str, List[Any]] = {}
     for report in result.reports:
@@ -106,7 +107,9 @@ def regional_view(result: Any, pack: Any) -> Optional[Dict[str, Any]]:
 def assess_audit(result: Any, pack: Any, max_bytes: Optional[int] = None) -> Sequence[Mapping[str, Any]]:
     """Where the audit stands against the pack's recommendations at its as-of date; a recommendation for
     some forces has its cross-plan targets judged over their plans alone."""
-    from .portfolio.evaluate import FACTS_KEY, evaluate_portfolio, reader_for_files
+    from .portfolio.copied_text import reader_for_files
+    from .portfolio.evaluate import evaluate_portfolio
+    from .portfolio.facts import FACTS_KEY
     from .recommendations import assess
 
     if not pack.recommendations:

@@ -4,11 +4,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterator, List, NamedTuple, Optional
 
-from .read.dates import parse_date
 from .engine import evaluate
 from .pack.load import RulePack, shipped_packs
-from .read.plan import plan_from_data
 from .pack.spelling import OldSpelling
+from .read.dates import parse_date
+from .read.plan import plan_from_data
 
 __all__ = ["ExampleResult", "verify_pack", "DEFAULT_EXAMPLE_DATE", "old_spellings"]
 

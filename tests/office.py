@@ -11,8 +11,8 @@ import itertools
 import re
 from typing import Any, Dict, Iterator, Optional
 
-from fourp.read.dates import parse_moment
 from fourp.pack.pointers import MISSING
+from fourp.read.dates import parse_moment
 from fourp.read.mapping import Labels, Table, normal, shipped_mapping
 from fourp.write.cells import value_at
 

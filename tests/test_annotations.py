@@ -10,12 +10,11 @@ import urllib.request
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from conftest import AS_OF, EXAMPLES
 
+from fourp.cli import main
 from fourp.output.annotations import (github_escape_data, github_escape_property, rules_reference, to_github,
                                       to_gitlab)
-from fourp.cli import main
-
-from conftest import AS_OF, EXAMPLES
 
 AS_OF_ARGS = ["--as-of", AS_OF.isoformat()]
 HOSTILE = "50% done,\r\n::error file=x.yaml::forged, a: b"

@@ -1,8 +1,9 @@
-"""The package's import graph has no cycle: every import counts, those inside functions too."""
+"""The package's import graph has no cycle and follows the pipeline's stages: every import counts, those inside
+functions too. The stages are drawn in docs/architecture.md."""
 from __future__ import annotations
 
 import ast
-from typing import Dict, List, Set
+from typing import Dict, List, Set, Tuple
 
 from conftest import ROOT
 
@@ -10,13 +11,43 @@ PACKAGE = ROOT / "fourp"
 
 #: Cycles known today, each as the sorted modules of one strongly connected group, allowed so that any new
 #: cycle fails. Shrink this list, never grow it.
-KNOWN_CYCLES: List[tuple] = [
-    # `pack._compile` looks portfolio kinds up in `portfolio.PORTFOLIO_CHECKS` (a second registry, chosen by
-    # an `if` on the rule's scope), and `portfolio` names `pack.Rule`/`RulePack` in its annotations (under
-    # TYPE_CHECKING). Removed by issue 11's restructure: one check registry, looked up by scope, that `pack`
-    # reads and `portfolio` fills, with the model types in a module of their own.
-    ("fourp.pack.load", "fourp.portfolio.evaluate"),
+KNOWN_CYCLES: List[tuple] = []
+
+#: The pipeline's stages, in order: a module may import from its own stage and earlier ones, never from a
+#: later one. A name stands for the module and the modules below it; a name ending in `!` for the module
+#: (a package's `__init__`) alone; the longest name that matches a module gives its stage.
+STAGES: List[Tuple[str, List[str]]] = [
+    ("base", ["fourp!", "fourp.errors", "fourp.regex", "fourp.names", "fourp.resources", "fourp.report",
+              "fourp.sandbox"]),
+    ("cache", ["fourp.cache"]),
+    ("read", ["fourp.read", "fourp.schemas"]),
+    ("pack language", ["fourp.pack!", "fourp.pack.pointers", "fourp.pack.context", "fourp.pack.lifecycle",
+                       "fourp.pack.conditions", "fourp.pack.messages", "fourp.pack.spelling",
+                       "fourp.pack.model"]),
+    ("checks", ["fourp.checks"]),
+    ("portfolio", ["fourp.portfolio"]),
+    ("check registry", ["fourp.checks!"]),
+    ("pack loading", ["fourp.pack"]),
+    ("journey", ["fourp.engine", "fourp.scoring", "fourp.recommendations", "fourp.region", "fourp.audit"]),
+    ("output", ["fourp.output"]),
+    ("applications", ["fourp.__main__", "fourp.cli", "fourp.config", "fourp.docs", "fourp.history",
+                      "fourp.lsp", "fourp.partners", "fourp.verify", "fourp.write"]),
 ]
+
+
+def stage_of(module: str) -> int:
+    """The index in STAGES of the module's stage (ValueError for a module no stage names)."""
+    best, found = -1.0, -1
+    for index, (_, names) in enumerate(STAGES):
+        for name in names:
+            exact = name.endswith("!")
+            name = name.rstrip("!")
+            length = len(name) + (0.5 if exact else 0)  # `fourp.checks!` before `fourp.checks`
+            if (module == name or (not exact and module.startswith(name + "."))) and length > best:
+                best, found = length, index
+    if found < 0:
+        raise ValueError(f"{module} is in no stage: add it to STAGES and to docs/architecture.md")
+    return found
 
 
 def _module_name(path) -> str:
@@ -126,3 +157,36 @@ def test_no_import_cycle():
     assert not new, f"import cycles: {new}"
     gone = [group for group in KNOWN_CYCLES if group not in found]
     assert not gone, f"these cycles are gone: remove them from KNOWN_CYCLES: {gone}"
+
+
+def test_stages_are_read():
+    assert STAGES[stage_of("fourp.checks")][0] == "check registry"
+    assert STAGES[stage_of("fourp.checks.presence")][0] == "checks"
+    assert STAGES[stage_of("fourp.pack.pointers")][0] == "pack language"
+    assert STAGES[stage_of("fourp.pack.load")][0] == "pack loading"
+    assert later_imports({"fourp.read.plan": {"fourp.pack.load"}}) == [("fourp.read.plan", "fourp.pack.load")]
+
+
+def later_imports(graph: Dict[str, Set[str]]) -> List[tuple]:
+    return sorted((module, target) for module, targets in graph.items() for target in targets
+                  if stage_of(target) > stage_of(module))
+
+
+def test_every_module_has_a_stage():
+    for module in import_graph():
+        stage_of(module)
+
+
+def test_no_module_imports_from_a_later_stage():
+    found = later_imports(import_graph())
+    assert not found, f"imports from a later stage (importer, imported): {found}"
+
+
+def test_the_architecture_page_names_every_module_and_stage():
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for module in import_graph():
+        leaf = module.rpartition(".")[2] if module != "fourp" else "fourp"
+        shown = "/".join(module.split(".")[1:]) or "fourp"
+        assert f"{leaf}.py" in text or f"{shown}/" in text, f"docs/architecture.md does not show {module}"
+    for name, _ in STAGES:
+        assert name in text, f"docs/architecture.md does not name the stage {name!r}"

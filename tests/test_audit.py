@@ -6,10 +6,9 @@ import os
 import shutil
 
 import pytest
+from conftest import AS_OF, EXAMPLES
 
 from fourp.audit import audit, discover
-
-from conftest import AS_OF, EXAMPLES
 
 
 @pytest.fixture

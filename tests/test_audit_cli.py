@@ -10,11 +10,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from click.testing import CliRunner
+from conftest import AS_OF, EXAMPLES
 
 from fourp import cli
 from fourp.cli import main
-
-from conftest import AS_OF, EXAMPLES
 
 AS_OF_ARGS = ["--as-of", AS_OF.isoformat()]
 

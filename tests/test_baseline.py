@@ -9,11 +9,10 @@ import shutil
 import pytest
 import yaml
 from click.testing import CliRunner
-
-from fourp.read.baseline import BaselineError, baseline_from_data, compare, load_baseline, plan_key
-from fourp.cli import main
-
 from conftest import AS_OF, EXAMPLES
+
+from fourp.cli import main
+from fourp.read.baseline import BaselineError, baseline_from_data, compare, load_baseline, plan_key
 
 AS_OF_ARGS = ["--as-of", AS_OF.isoformat()]
 

@@ -8,7 +8,6 @@ import json
 import os
 import sys
 
-
 BENCH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bench")
 sys.path.insert(0, BENCH)
 

@@ -8,11 +8,10 @@ import sys
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import EXAMPLES
 
 from fourp.cli import main
 from fourp.schemas import plan_validator
-
-from conftest import EXAMPLES
 
 AS_OF = ["--as-of", "2024-09-30"]
 

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from click.testing import CliRunner
-
-from fourp.output import render
-from fourp.cli import main
-
 from conftest import EXAMPLES
+
+from fourp.cli import main
+from fourp.output import render
 
 
 def audit_text(monkeypatch, colour):

@@ -7,11 +7,10 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
+from conftest import AS_OF, EXAMPLES
 
 from fourp.cli import main
 from fourp.config import CONFIG_NAME, ConfigError, ConfigFinder, Exclude, excluded, load_config
-
-from conftest import AS_OF, EXAMPLES
 
 AS_OF_ARGS = ["--as-of", AS_OF.isoformat()]
 

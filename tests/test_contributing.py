@@ -10,16 +10,15 @@ from typing import Any, Dict
 
 import pytest
 import yaml
+from conftest import AS_OF, EXAMPLES, ROOT
+from test_kind_docs import example_pack, run_examples
 
 import fourp
 from fourp import checks
-from fourp.portfolio import evaluate as portfolio
 from fourp.docs import kind_sections
-from fourp.read.plan import PlanError, _check_size
 from fourp.output.render import template_data
-
-from conftest import AS_OF, EXAMPLES, ROOT
-from test_kind_docs import example_pack, run_examples
+from fourp.portfolio import evaluate as portfolio
+from fourp.read.plan import PlanError, _check_size
 
 TEXT = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
 README = (ROOT / "README.md").read_text(encoding="utf-8")

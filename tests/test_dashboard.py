@@ -6,14 +6,13 @@ import os
 import re
 import struct
 
+import chromium
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import EXAMPLES
 
 from fourp.cli import main
-
-import chromium
-from conftest import EXAMPLES
 
 REGISTER = EXAMPLES / "register.csv"
 

@@ -12,11 +12,10 @@ import subprocess
 
 import pytest
 from click.testing import CliRunner
-
-from fourp.cli import main
-
 from conftest import ROOT
 from lsp_client import LspClient
+
+from fourp.cli import main
 
 PREFIX = ROOT / ".cache" / "yaml-language-server"
 SETTINGS = {"yaml": {"validate": True, "hover": True, "completion": True, "schemaStore": {"enable": False}}}

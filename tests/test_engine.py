@@ -5,12 +5,11 @@ import datetime as dt
 import textwrap
 
 import pytest
+from conftest import AS_OF
 
 import fourp
 from fourp import checks
 from fourp.pack.context import Problem
-
-from conftest import AS_OF
 
 
 def _fail(ctx, options):

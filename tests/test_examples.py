@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import AS_OF, EXAMPLES
 
 import fourp
-
-from conftest import AS_OF, EXAMPLES
 
 EXPECTED = {
     "good-plan.yaml": set(),

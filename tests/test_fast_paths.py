@@ -74,8 +74,8 @@ _NAMES = st.sampled_from(["detail", "item", "count", "none", "range", "missing",
 def test_messages_without_jinja_render_as_jinja_does(pieces, tail, values):
     from jinja2 import TemplateError
 
+    from fourp.pack.messages import new_environment as _environment
     from fourp.pack.messages import simple_message
-    from fourp.pack.load import _environment
 
     source = "".join(text + open_ + name + close for text, name, open_, close in pieces) + tail
     simple = simple_message(source)

@@ -13,13 +13,12 @@ import jsonschema
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import AS_OF, EXAMPLES
 
 import fourp
 from fourp.cli import main
 from fourp.output.formats import CSV_COLUMNS, FORMATS, write_atomic
 from fourp.output.render import colour_wanted, render, template_data
-
-from conftest import AS_OF, EXAMPLES
 
 AS_OF_ARGS = ["--as-of", AS_OF.isoformat()]
 HOSTILE = ("<script>alert(1)</script>", "{{ 7*7 }}", '=HYPERLINK("http://x")')

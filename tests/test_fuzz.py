@@ -20,13 +20,13 @@ import tempfile
 from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
-from hypothesis import assume, example, given, strategies as st
+from conftest import AS_OF, EXAMPLES
+from hypothesis import assume, example, given
+from hypothesis import strategies as st
 
 import fourp
 from fourp.read.plan import MAX_DEPTH, parse_text
 from fourp.schemas import plan_validator, schema
-
-from conftest import AS_OF, EXAMPLES
 
 PACK = fourp.load_pack()
 PLAN_SCHEMA = schema("plan")

@@ -19,11 +19,10 @@ import time
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import EXAMPLES, ROOT
 
 from fourp import history
 from fourp.cli import main
-
-from conftest import EXAMPLES, ROOT
 
 DATES = ("2024-09-30", "2024-10-01", "2024-10-02")
 

@@ -17,14 +17,13 @@ from typing import Any, Dict, Tuple
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import AS_OF, ROOT
 
 import fourp
 from fourp.audit import audit, discover
 from fourp.cli import main
 from fourp.read.plan import DEFAULT_MAX_BYTES
 from fourp.read import read
-
-from conftest import AS_OF, ROOT
 
 HOSTILE = ROOT / "tests" / "hostile"
 EXPECTED = yaml.safe_load((HOSTILE / "expected.yaml").read_text("utf-8"))

@@ -7,12 +7,12 @@ import datetime as dt
 import pytest
 import yaml
 from click.testing import CliRunner
-from hypothesis import given, strategies as st
+from conftest import AS_OF, EXAMPLES
+from hypothesis import given
+from hypothesis import strategies as st
 
 import fourp
 from fourp.cli import main
-
-from conftest import AS_OF, EXAMPLES
 
 
 def good_plan():

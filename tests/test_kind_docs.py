@@ -6,13 +6,12 @@ import re
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import ROOT
 
 import fourp
 from fourp import checks
 from fourp.cli import main
 from fourp.docs import KIND_SECTIONS, kind_docs, kind_sections, kinds_markdown
-
-from conftest import ROOT
 
 #: What a rule needs besides `check`, `options` and `examples`, which a kind's example leaves out.
 RULE_FILLING = {"title": "Example", "severity": "warning", "weight": 1, "message": "{{ detail }}",

@@ -8,12 +8,11 @@ import sys
 
 import pytest
 from click.testing import CliRunner
+from conftest import AS_OF, EXAMPLES
+from lsp_client import LspClient
 
 from fourp.cli import main
 from fourp.lsp import key_path
-
-from conftest import AS_OF, EXAMPLES
-from lsp_client import LspClient
 
 pytest.importorskip("pygls", reason="fourp lsp needs pygls (the lsp and test extras)")
 

@@ -7,11 +7,10 @@ import pathlib
 
 import yaml
 from click.testing import CliRunner
+from conftest import AS_OF
 
 import fourp
 from fourp.cli import main
-
-from conftest import AS_OF
 
 HERE = pathlib.Path(__file__).resolve().parent
 OWN = yaml.safe_load((HERE / "data" / "force-own-names.yaml").read_text(encoding="utf-8"))["sentences"]

@@ -12,7 +12,9 @@ import sys
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import AS_OF, EXAMPLES, ROOT
 from hypothesis import HealthCheck, assume, given, settings
+from office import comparable, fill_docx, fill_xlsx
 
 import fourp
 from fourp.cli import main
@@ -20,9 +22,6 @@ from fourp.read import FORMATS, MappingError, load_mapping, read, shipped_mappin
 from fourp.read.values import officer_moment
 from fourp.write import render
 from fourp.write.cells import uncovered
-
-from conftest import AS_OF, EXAMPLES, ROOT
-from office import comparable, fill_docx, fill_xlsx
 
 AS_OF_ARGS = ("--as-of", AS_OF.isoformat())
 PLANS = sorted(p.name for p in EXAMPLES.glob("*.yaml"))

@@ -8,11 +8,10 @@ import subprocess
 import sys
 
 from click.testing import CliRunner
-
-from fourp.cli import main
-
 from conftest import ROOT
 from office import fill_docx
+
+from fourp.cli import main
 
 README = (ROOT / "README.md").read_text("utf-8")
 

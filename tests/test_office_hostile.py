@@ -11,13 +11,12 @@ import tracemalloc
 
 import pytest
 from click.testing import CliRunner
+from conftest import AS_OF, EXAMPLES, ROOT
 
 import fourp
 from fourp.cli import main
 from fourp.read import read
 from fourp.read.package import MAX_PARTS
-
-from conftest import AS_OF, EXAMPLES, ROOT
 
 OFFICE = ROOT / "tests" / "hostile" / "office"
 #: What each file is made into: the words of the refusal, or what the plan read must hold.

@@ -4,11 +4,10 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from conftest import AS_OF, EXAMPLES
 
 import fourp
 from fourp.verify import verify_pack
-
-from conftest import AS_OF, EXAMPLES
 
 CRITERIA_IDS = [
     "lro-named", "lro-owns-plan", "lro-trained", "entries-timed-dated", "entries-substantive",

@@ -7,16 +7,15 @@ import json
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import AS_OF, EXAMPLES, ROOT
 
 import fourp
 from fourp.audit import audit
 from fourp.cli import main
 from fourp.pack.conditions import CONDITION_SCHEMA
 from fourp.pack.pointers import SELECTORS, compile_pattern
-from fourp.schemas import schema
 from fourp.pack.spelling import modernise
-
-from conftest import AS_OF, EXAMPLES, ROOT
+from fourp.schemas import schema
 
 #: The shipped pack as it was written before its migration to today's spellings (frozen: never edit it).
 #: It must judge every plan exactly as the shipped pack does, so that the migration changed no verdict and

@@ -5,14 +5,13 @@ import re
 
 import pytest
 import yaml
-
-from fourp import checks
-from fourp.pack.conditions import _TESTS
-from fourp.docs import kind_docs
-from fourp.pack.spelling import RENAMED_OPTIONS
-
 from conftest import ROOT
 from test_kind_docs import example_pack, run_examples
+
+from fourp import checks
+from fourp.docs import kind_docs
+from fourp.pack.conditions import _TESTS
+from fourp.pack.spelling import RENAMED_OPTIONS
 
 DOC = (ROOT / "docs" / "pack-language.md").read_text(encoding="utf-8")
 BLOCKS = re.findall(r"```yaml\n(.*?)```", DOC, re.S)

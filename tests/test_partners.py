@@ -12,12 +12,11 @@ import shutil
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import EXAMPLES
 
 import fourp
 from fourp.cli import main
 from fourp.partners import PartnerError, agency_key, write_partner_packs
-
-from conftest import EXAMPLES
 
 _PS = ("pursue", "prevent", "protect", "prepare")
 

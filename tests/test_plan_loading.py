@@ -4,10 +4,9 @@ import json
 
 import pytest
 import yaml
+from conftest import AS_OF
 
 import fourp
-
-from conftest import AS_OF
 from fourp.read.plan import load_plan
 
 
@@ -138,9 +137,9 @@ def test_a_parser_refusal_of_a_shallow_document_is_kept(tmp_path, monkeypatch):
 def test_every_error_is_a_fourp_error_with_a_code_that_survives_a_process_boundary():
     import pickle
 
+    from fourp.output.render import TemplateProblem
     from fourp.read.baseline import BaselineError
     from fourp.read.register import RegisterError
-    from fourp.output.render import TemplateProblem
 
     for kind in (fourp.PlanError, fourp.PackError, RegisterError, BaselineError, TemplateProblem):
         assert issubclass(kind, fourp.FourpError)
@@ -155,9 +154,9 @@ def test_every_error_is_a_fourp_error_with_a_code_that_survives_a_process_bounda
 def test_every_code_raised_is_listed_in_the_registry():
     import re
 
-    from fourp.errors import CODES
-
     from conftest import ROOT
+
+    from fourp.errors import CODES
 
     used = set()
     for path in (ROOT / "fourp").rglob("*.py"):

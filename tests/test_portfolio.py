@@ -7,16 +7,17 @@ import textwrap
 
 import pytest
 import yaml
-from hypothesis import given, strategies as st
+from conftest import AS_OF, EXAMPLES
+from hypothesis import given
+from hypothesis import strategies as st
 
 import fourp
-from fourp.portfolio import fingerprint
 from fourp.audit import audit
 from fourp.pack.load import PackError
-from fourp.portfolio.evaluate import FACTS_KEY, evaluate_portfolio, plan_facts, structure_of
+from fourp.portfolio import fingerprint
+from fourp.portfolio.evaluate import evaluate_portfolio
+from fourp.portfolio.facts import FACTS_KEY, plan_facts, structure_of
 from fourp.read.register import load_register, register_from_entries
-
-from conftest import AS_OF, EXAMPLES
 
 PORTFOLIO_RULES = ["every-threat-has-plan", "lro-workload", "no-copied-text", "one-template"]
 

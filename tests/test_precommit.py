@@ -11,7 +11,6 @@ import sys
 
 import pytest
 import yaml
-
 from conftest import EXAMPLES, ROOT
 from dated import as_of_today
 

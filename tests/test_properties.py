@@ -6,11 +6,12 @@ import datetime as dt
 import random
 
 import yaml
-from hypothesis import given, strategies as st
+from conftest import AS_OF, EXAMPLES
+from hypothesis import given
+from hypothesis import strategies as st
 
 import fourp
 
-from conftest import AS_OF, EXAMPLES
 
 #: Years at the calendar's edges, where a time-zone offset carries a moment out of what Python can hold.
 years = st.one_of(st.sampled_from([1, 2, 1969, 1970, 2024, 9998, 9999]), st.integers(1, 9999))

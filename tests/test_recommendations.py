@@ -8,11 +8,10 @@ import json
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import EXAMPLES
 
 import fourp
 from fourp.cli import main
-
-from conftest import EXAMPLES
 
 
 def run(*args):

@@ -8,10 +8,9 @@ import shutil
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import EXAMPLES
 
 from fourp.cli import main
-
-from conftest import EXAMPLES
 
 FORCES = {"hampshire": ["hampshire-brief-undated.yaml"], "surrey": ["surrey-no-lro.yaml"],
           "sussex": ["good-plan.yaml", "sussex-harbour-lane.yaml", "sussex-copied-text.yaml"],

@@ -23,13 +23,12 @@ from typing import Dict, List, Tuple
 
 import pytest
 from click.testing import CliRunner
+from conftest import AS_OF, EXAMPLES, ROOT
+from test_hostile import HOSTILE, PLANS, hostile_drive
 
 import fourp
 from fourp.audit import audit
 from fourp.cli import main
-
-from conftest import AS_OF, EXAMPLES, ROOT
-from test_hostile import HOSTILE, PLANS, hostile_drive
 
 AS_OF_ARGS = ["--as-of", AS_OF.isoformat()]
 

@@ -6,13 +6,13 @@ import json
 import re
 
 import yaml
+from conftest import ROOT
 
 import fourp
-from fourp.cache import results as cache, packs as pack_cache
 from fourp import history, report
+from fourp.cache import packs as pack_cache
+from fourp.cache import results as cache
 from fourp.output import formats as output
-
-from conftest import ROOT
 
 DOC = (ROOT / "docs" / "versioning.md").read_text(encoding="utf-8")
 

@@ -1,4 +1,5 @@
-"""The registry of check kinds: an explicit mapping from name to check, plus third parties' entry points.
+"""The one registry of check kinds, looked up by scope: one-plan kinds (`scope: plan`, the modules here, plus
+third parties' entry points) and cross-plan kinds (`scope: portfolio`, the modules in `fourp.portfolio`).
 
 A check kind has a `SCHEMA` for its options (validated once, when a pack loads), `prepare(options)` that
 compiles them, and `check(ctx, prepared)` yielding `Problem`s. It knows only what it looks at: the engine
@@ -11,11 +12,15 @@ import inspect
 from typing import Any, Callable, Dict, Iterator, List, NamedTuple
 
 from ..pack.context import Context, Problem
-from . import (cadence, counts, date_order, draft_in_use as draft, each, enum_case, pattern, presence,
-               recency, schema as structure, timestamps, wording)
-from .named import NamesOwnThreat, PlanAuthor
+from ..portfolio import copied_text, lro_workload, one_structure, threat_coverage
+from ..portfolio.context import PortfolioCheck, portfolio_kind
+from . import (cadence, counts, date_order, draft_in_use, each, enum_case, pattern, presence, recency, schema,
+               timestamps, wording)
+from .names_own_threat import NamesOwnThreat
+from .plan_author import PlanAuthor
 
-__all__ = ["CheckKind", "get", "builtin_names", "names", "UnknownCheck", "ENTRY_POINT_GROUP"]
+__all__ = ["CheckKind", "get", "builtin_names", "names", "UnknownCheck", "ENTRY_POINT_GROUP", "SCOPES",
+           "portfolio_kinds"]
 
 ENTRY_POINT_GROUP = "fourp.checks"
 
@@ -53,13 +58,24 @@ _BUILTIN: Dict[str, CheckKind] = {
         "cadence": cadence,
         "each": each,
         "pattern": pattern,
-        "schema": structure,
+        "schema": schema,
         "enum-case": enum_case,
-        "draft-in-use": draft,
+        "draft-in-use": draft_in_use,
         "plan-author": PlanAuthor,
         "names-own-threat": NamesOwnThreat,
     }.items()
 }
+#: Cross-plan kinds, judged once every plan of an audit is in, on the plans' facts (`fourp.portfolio`).
+_PORTFOLIO: Dict[str, PortfolioCheck] = {
+    name: portfolio_kind(name, module) for name, module in {
+        "threat-coverage": threat_coverage,
+        "lro-workload": lro_workload,
+        "copied-text": copied_text,
+        "one-structure": one_structure,
+    }.items()
+}
+#: The scopes a rule may have (`scope:` in a pack), the first the default.
+SCOPES = ("plan", "portfolio")
 _plugins: Dict[str, CheckKind] = {}
 _plugins_loaded = False
 
@@ -96,8 +112,15 @@ def _broken(name: str, exc: Exception) -> CheckKind:
     return CheckKind(name, {"type": "object"}, fail, lambda ctx, opts: iter(()))
 
 
-def get(name: str) -> CheckKind:
-    """The check kind called `name`; a clear UnknownCheck naming the kinds there are otherwise."""
+def get(name: str, scope: str = "plan") -> Any:
+    """The check kind called `name` for a rule of `scope` (a `CheckKind`, or a `PortfolioCheck` for
+    `scope: portfolio`); a clear UnknownCheck naming the kinds of that scope otherwise."""
+    if scope == "portfolio":
+        found = _PORTFOLIO.get(name)
+        if found is None:
+            raise UnknownCheck(f"there is no portfolio check kind {name!r}; the kinds for `scope: portfolio` "
+                               f"are: {', '.join(sorted(_PORTFOLIO))}")
+        return found
     kind = _BUILTIN.get(name)
     if kind is not None:
         return kind
@@ -107,6 +130,11 @@ def get(name: str) -> CheckKind:
         known = ", ".join(sorted(_BUILTIN) + sorted(_plugins))
         raise UnknownCheck(f"there is no check kind {name!r}; the kinds are: {known}")
     return kind
+
+
+def portfolio_kinds() -> Dict[str, PortfolioCheck]:
+    """The cross-plan kinds by name (`fourp kinds`, docs/kinds.md)."""
+    return dict(_PORTFOLIO)
 
 
 def register(name: str, source: Any) -> None:

@@ -1,7 +1,7 @@
 """Pieces the check kinds share: the schema of an entry selector, and walking the entries it names."""
 from __future__ import annotations
 
-from typing import Any, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..pack.conditions import Condition, all_hold, compile_conditions
 from ..pack.context import Context
@@ -64,7 +64,3 @@ class Source:
 
 def sources(specs: Sequence[Any]) -> Tuple[Source, ...]:
     return tuple(Source(spec) for spec in specs)
-
-
-def as_mapping(value: Any) -> Mapping:
-    return value if isinstance(value, Mapping) else {}

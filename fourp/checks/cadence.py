@@ -34,8 +34,8 @@ from __future__ import annotations
 from typing import Iterator, List, NamedTuple, Optional, Tuple
 
 from ..pack.context import Context, Problem, present
-from ..read.dates import Moment
 from ..pack.pointers import Path, Pattern, compile_pattern
+from ..read.dates import Moment
 from ._common import SOURCE, Source, sources
 
 SCHEMA = {

@@ -36,8 +36,8 @@ from typing import Any, Iterator, List, NamedTuple, Optional, Tuple
 
 from ..pack.conditions import Condition, all_hold, compile_conditions
 from ..pack.context import Context, Problem, describe, present
-from ..read.dates import Moment
 from ..pack.pointers import MISSING, Path, Pattern, compile_pattern
+from ..read.dates import Moment
 from ._common import CONDITIONS
 
 AS_OF = "@as_of"

@@ -25,7 +25,7 @@ from typing import Iterator, NamedTuple
 
 from ..pack.context import Context, Problem
 from ..pack.lifecycle import DEFAULT_DRAFT_DAYS, in_use_signs
-from ._common import as_mapping
+from ..read.plan import as_mapping
 
 SCHEMA = {"type": "object", "properties": {"max_draft_days": {"type": "integer", "minimum": 0}},
           "additionalProperties": False}

@@ -40,8 +40,8 @@ import datetime as dt
 from typing import Iterator, NamedTuple, Optional, Tuple
 
 from ..pack.context import Context, Problem, describe, present
-from ..read.dates import Moment
 from ..pack.pointers import Path, Pattern, compile_pattern
+from ..read.dates import Moment
 from ._common import SOURCE, Source, sources
 
 SCHEMA = {

@@ -445,7 +445,9 @@ class _TemplateRefused(Exception):
 def _environment(flavour: str, colour: bool, sandboxed: bool, search: str) -> Any:
     import jinja2
 
-    from ..sandbox import StrictSandbox  # refuses internals and gigantic output, saying so
+    from ..sandbox import (
+        StrictSandbox,  # refuses internals and gigantic output, saying so
+    )
 
     cls = StrictSandbox if sandboxed else jinja2.Environment
     # In text every printed value is one line; what a template builds of many lines (a macro, a block)

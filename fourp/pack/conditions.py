@@ -26,10 +26,10 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, List, Mapping, Optional, Sequence
 
-from .context import Context, present
 from ..names import rank_of, same_person
-from .pointers import MISSING, compile_pattern
 from ..regex import compile_regex
+from .context import Context, present
+from .pointers import MISSING, compile_pattern
 
 __all__ = ["Condition", "compile_conditions", "all_hold", "judge_all", "CONDITION_SCHEMA", "norm"]
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple, Optional, Tuple
 
 from ..read.dates import parse_moment
+from ..read.plan import as_mapping
 
 __all__ = ["Life", "life_of", "DEFAULT_DRAFT_DAYS", "in_use_signs"]
 
@@ -25,10 +26,6 @@ class Life(NamedTuple):
     in_use: Tuple[str, ...] = ()
 
 
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
 def _norm(value: Any) -> Optional[str]:
     return value.strip().lower() or None if isinstance(value, str) else None
 
@@ -37,8 +34,8 @@ def in_use_signs(data: Mapping[str, Any], as_of: dt.date, max_draft_days: int) -
     """What shows a plan is being used to run an operation: done actions, results, operational log
     entries (more than the entry that opened it), or its age."""
     signs = []
-    actions = [a for p in _PS for a in (_mapping(data.get(p)).get("actions") or ())
-               if isinstance(_mapping(data.get(p)).get("actions"), list) and isinstance(a, Mapping)]
+    actions = [a for p in _PS for a in (as_mapping(data.get(p)).get("actions") or ())
+               if isinstance(as_mapping(data.get(p)).get("actions"), list) and isinstance(a, Mapping)]
     done = sum(1 for a in actions if _norm(a.get("status")) == "done")
     results = sum(1 for a in actions if isinstance(a.get("result"), Mapping) and a["result"].get("text"))
     if done:
@@ -58,12 +55,12 @@ def in_use_signs(data: Mapping[str, Any], as_of: dt.date, max_draft_days: int) -
 def life_of(data: Any, as_of: dt.date, max_draft_days: int = DEFAULT_DRAFT_DAYS) -> Life:
     """The plan's life: a closed plan is judged over created..closure.closed (or the as-of date when the
     closure date is missing, unreadable or later), a draft in use as an active plan."""
-    fields = _mapping(data)
+    fields = as_mapping(data)
     written = _norm(fields.get("status"))
     status, until = written, as_of
     signs: Tuple[str, ...] = ()
     if written == "closed":
-        closed = parse_moment(_mapping(fields.get("closure")).get("closed"))
+        closed = parse_moment(as_mapping(fields.get("closure")).get("closed"))
         if closed is not None and closed.date <= as_of:
             until = closed.date
     elif written == "draft":

@@ -2,23 +2,21 @@
 from __future__ import annotations
 
 import copy
-from functools import lru_cache
 import os
-from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from .. import checks
-from .conditions import Condition, compile_conditions
-from ..errors import FourpError
-from .messages import simple_message
-from .pointers import PatternError
 from ..read.plan import Locator, PlanError, parse_text
 from ..regex import RegexError, format_checker
 from ..resources import shipped
+from .conditions import compile_conditions
+from .messages import new_environment
+from .model import Grade, PackError, Rule, RulePack
+from .pointers import PatternError
 from .spelling import OldSpelling, SpellingError, modernise
 
 __all__ = ["PackError", "Rule", "RulePack", "Grade", "load_pack", "shipped_packs", "DEFAULT_PACK",
-           "STRUCTURE_RULE"]
+           "STRUCTURE_RULE"]  # the model's names too: `from fourp.pack.load import Rule` keeps working
 
 DEFAULT_PACK = "hmicfrs-2024"
 STRUCTURE_RULE = "plan-structure"
@@ -37,123 +35,6 @@ _BUILTIN_STRUCTURE: Dict[str, Any] = {
     "basis": [{"source": "fourp plan format 1", "quote": "Field names there are stable."}],
     "remediation": "Correct the field to the type and values the plan format names (`fourp schema plan`).",
 }
-
-
-class PackError(FourpError):
-    """A rule pack that cannot be used: the pack file, the line and the reason."""
-
-    unnamed = "<pack>"
-    default_code = "invalid-pack"
-
-
-@dataclass(frozen=True)
-class Grade:
-    grade: str
-    min: float
-    basis: str = ""
-    max_failed: Mapping[str, int] = field(default_factory=dict)
-    colour: str = ""  # green, amber or red, if the pack says; else reports colour by the band's place
-
-    def admits(self, score: float, failed: Mapping[str, int]) -> bool:
-        return score >= self.min and all(failed.get(sev, 0) <= most for sev, most in self.max_failed.items())
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A compiled rule. `params` holds the values in force; `param_docs` each default and its basis."""
-
-    id: str
-    title: str
-    severity: str
-    weight: float
-    ps: Tuple[str, ...]
-    check: str
-    options: Mapping[str, Any]
-    params: Mapping[str, Any]
-    param_docs: Mapping[str, Mapping[str, Any]]
-    message: str
-    rationale: str
-    basis: Tuple[Mapping[str, Any], ...]
-    remediation: str
-    scope: str = "plan"
-    enabled: bool = True
-    #: False for a rule whose failing costs score but never limits the grade (a spelling to correct).
-    limits_grade: bool = True
-    severity_basis: str = ""
-    examples: Tuple[Mapping[str, Any], ...] = ()
-    origin: str = ""
-    applies_when: Tuple[Condition, ...] = field(default=(), repr=False, compare=False)
-    kind: Any = field(default=None, repr=False, compare=False)
-    prepared: Any = field(default=None, repr=False, compare=False)
-    template: Any = field(default=None, repr=False, compare=False)
-
-    def render(self, values: Mapping[str, Any]) -> str:
-        """The finding's message. A message that breaks (or that the sandbox refuses) falls back to the
-        check's own words, so one bad pack message never costs an officer the report."""
-        try:
-            context = dict(values, params=self.params, rule={"id": self.id, "title": self.title})
-            template = self.template
-            if template is None:  # a pack from the cache: rendered without Jinja, or compiled when needed
-                simple = simple_message(self.message)
-                text = simple(context) if simple is not None else None
-                if text is not None:
-                    return text
-                template = _message_environment().from_string(self.message)
-                object.__setattr__(self, "template", template)
-            return template.render(context)
-        except Exception as exc:
-            return f"{values.get('detail', '')} [message template of rule {self.id} failed: {exc}]"
-
-    def to_dict(self) -> Dict[str, Any]:
-        return {"id": self.id, "title": self.title, "severity": self.severity, "weight": self.weight,
-                "ps": list(self.ps), "check": self.check, "scope": self.scope, "enabled": self.enabled,
-                "limits_grade": self.limits_grade, "severity_basis": self.severity_basis,
-                "params": {k: {"value": self.params[k], **self.param_docs.get(k, {})} for k in self.params},
-                "rationale": self.rationale, "basis": [dict(b) for b in self.basis],
-                "remediation": self.remediation, "message": self.message}
-
-
-@dataclass(frozen=True)
-class RulePack:
-    name: str
-    title: str
-    version: Optional[str]
-    description: str
-    source: Mapping[str, Any]
-    grades: Tuple[Grade, ...]
-    rules: Tuple[Rule, ...]
-    files: Tuple[str, ...]  # the pack file first, then what it extends
-    #: Where the pack's files use the language's old spellings (read as the new; `fourp verify` lists them).
-    old_spellings: Tuple[OldSpelling, ...] = ()
-    #: The inspection's recommendations plans can evidence (`fourp.recommendations`).
-    recommendations: Tuple[Any, ...] = ()
-    #: What `fourp partners` may give a partner agency (`fourp.partners.PartnerPolicy`), or None.
-    partners: Any = None
-
-    @property
-    def file(self) -> str:
-        return self.files[0]
-
-    @property
-    def enabled_rules(self) -> Tuple[Rule, ...]:
-        return tuple(r for r in self.rules if r.enabled)
-
-    @property
-    def plan_rules(self) -> Tuple[Rule, ...]:
-        return tuple(r for r in self.rules if r.enabled and r.scope == "plan")
-
-    def rule(self, rule_id: str) -> Rule:
-        for rule in self.rules:
-            if rule.id == rule_id:
-                return rule
-        raise KeyError(f"the pack {self.name!r} has no rule {rule_id!r}; `fourp rules` lists them")
-
-    def grade_for(self, score: float, failed: Optional[Mapping[str, int]] = None) -> str:
-        """The first band the score reaches whose limits on failed rules (by severity) the plan is within."""
-        for band in self.grades:
-            if band.admits(score, failed or {}):
-                return band.grade
-        return self.grades[-1].grade if self.grades else ""
 
 
 # -- finding pack files ---------------------------------------------------------------------------------
@@ -366,29 +247,13 @@ def _substitute(value: Any, params: Mapping[str, Any], spec: _Spec) -> Any:
     return value
 
 
-@lru_cache(maxsize=None)
-def _message_environment() -> Any:
-    return _environment()
-
-
-def _environment() -> Any:
-    from ..sandbox import StrictSandbox
-
-    return StrictSandbox(autoescape=False, keep_trailing_newline=False)
-
-
 def _compile(spec: _Spec, env: Any) -> Rule:
     from ..schemas import validator_class
     from .conditions import CONDITION_SCHEMA
 
     data = spec.data
     try:
-        if data.get("scope") == "portfolio":  # judged across an audit: a kind from the portfolio registry
-            from ..portfolio.evaluate import get_check
-
-            kind: Any = get_check(data["check"])
-        else:
-            kind = checks.get(data["check"])
+        kind: Any = checks.get(data["check"], data.get("scope", "plan"))  # one registry, by scope
     except checks.UnknownCheck as exc:
         raise spec.error(str(exc), ("check",), "unknown-check") from None
     options = _substitute(data.get("options") or {}, spec.values, spec)
@@ -448,7 +313,7 @@ def _load_file(file: str) -> RulePack:
     meta, specs, files, old = _read(file, ())
     if not any(s.data["id"] == STRUCTURE_RULE for s in specs):
         specs.insert(0, _Spec(copy.deepcopy(_BUILTIN_STRUCTURE), None, ()))
-    env = _environment()
+    env = new_environment()
     rules = tuple(_compile(spec, env) for spec in specs)
     grades = tuple(Grade(g["grade"], float(g["min"]), g.get("basis", ""), dict(g.get("max_failed") or {}),
                          g.get("colour", ""))

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from typing import Any, Callable, Mapping, Optional
 
-__all__ = ["simple_message"]
+__all__ = ["simple_message", "compiled_message", "new_environment"]
 
 _INSERT = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _LITERALS = frozenset({"true", "false", "none", "True", "False", "None"})
@@ -37,3 +37,16 @@ def simple_message(source: str) -> Optional[Callable[[Mapping[str, Any]], Option
             out.append(text)
         return "".join(out)
     return render
+
+
+def new_environment() -> Any:
+    """The Jinja sandbox pack messages are compiled in: a pack is other people's text."""
+    from ..sandbox import StrictSandbox
+
+    return StrictSandbox(autoescape=False, keep_trailing_newline=False)
+
+
+@lru_cache(maxsize=1024)
+def compiled_message(source: str) -> Any:
+    """A message compiled once per text, for rules from the pack cache (which keeps no compiled template)."""
+    return new_environment().from_string(source)

@@ -8,14 +8,15 @@ pattern `SELECTORS` gives it.
 from __future__ import annotations
 
 from collections import abc
-from typing import Any, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Iterator, List, Optional, Sequence, Tuple
+
+from ..read.plan import Key
 
 __all__ = [
     "Path", "Pattern", "MISSING", "compile_pattern", "select", "pointer",
     "PatternError", "SELECTORS",
 ]
 
-Key = Union[str, int]
 Path = Tuple[Key, ...]
 
 

@@ -24,8 +24,8 @@ import base64
 import hashlib
 import re
 import struct
-from collections.abc import Mapping as _Mapping
 from collections import OrderedDict, deque
+from collections.abc import Mapping as _Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, Callable, Dict, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union

@@ -11,8 +11,8 @@ import importlib
 import os
 from typing import Dict, NamedTuple, Optional, Sequence, Tuple
 
-from .plan import DEFAULT_MAX_BYTES, Plan, PlanError
 from .mapping import Mapping, MappingError, load_mapping, shipped_mapping
+from .plan import DEFAULT_MAX_BYTES, Plan, PlanError
 
 __all__ = ["Format", "FORMATS", "SKIPPED", "MAPPING_SUFFIXES", "read", "format_of", "suffixes", "skip_reason",
            "Mapping", "MappingError", "load_mapping", "shipped_mapping"]

@@ -9,11 +9,11 @@ import datetime as dt
 import os
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from .plan import DEFAULT_MAX_BYTES, Plan, PlanError
 from .layout import Grid, Passage
 from .mapping import Mapping
 from .office import read_office
 from .package import open_package
+from .plan import DEFAULT_MAX_BYTES, Plan, PlanError
 
 __all__ = ["read", "document_parts"]
 
@@ -82,8 +82,8 @@ def _cell_value(cell: Any, names: Dict[str, str], skip: Sequence[str]) -> Any:
     text = "\n".join(_text(p) for p in paragraphs).strip()
     picked = _date_control(cell)
     if picked is not None and text:
-        from .values import officer_moment
         from .dates import parse_moment
+        from .values import officer_moment
 
         moment = parse_moment(text)
         timed = moment.timed if moment else "T" in (officer_moment(text) or "")

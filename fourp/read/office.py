@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, List, Sequence, Tuple
 
-from .plan import Plan, PlanError
 from .layout import Grid, OfficeLocator, Passage, Reading, apply
 from .mapping import Mapping, shipped_mapping
+from .plan import Plan, PlanError
 
 __all__ = ["read_office"]
 

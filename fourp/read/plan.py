@@ -12,9 +12,8 @@ from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Unio
 import yaml
 
 from ..errors import FourpError
-from ..pack.pointers import Key
 
-__all__ = ["Plan", "PlanError", "load_plan", "plan_from_bytes", "is_plan", "plan_from_data", "read_yaml",
+__all__ = ["Plan", "PlanError", "as_mapping", "load_plan", "plan_from_bytes", "is_plan", "plan_from_data", "read_yaml",
            "DEFAULT_MAX_BYTES", "PLAN_SUFFIXES", "MAX_DEPTH", "MAX_VALUES"]
 
 #: Plans are a few hundred lines; a file over this is almost certainly not a plan (configurable).
@@ -37,6 +36,10 @@ class PlanError(FourpError):
 
     unnamed = "<plan>"
     default_code = "not-a-plan"
+
+
+#: One step of a document path: a mapping's key or a list's index (`fourp.pack.pointers` builds on it).
+Key = Union[str, int]
 
 
 class _DuplicateKey(yaml.MarkedYAMLError):
@@ -197,6 +200,11 @@ class Plan:
         text plan, whose lines and columns say where."""
         place = getattr(self._locator, "place", None)
         return place(path) if place is not None else None
+
+
+def as_mapping(value: Any) -> Mapping[str, Any]:
+    """A part of plan data read as a mapping: anything else (a hostile or mistyped plan's list, text) as empty."""
+    return value if isinstance(value, Mapping) else {}
 
 
 def plan_from_data(data: Any, source: Optional[str] = None) -> Plan:

@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from .dates import parse_date
 from ..errors import FourpError
+from .dates import parse_date
 from .plan import DEFAULT_MAX_BYTES, PlanError, read_yaml
 
 __all__ = ["RegisteredThreat", "Register", "RegisterError", "load_register", "register_from_entries",

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .plan import DEFAULT_MAX_BYTES, Plan, load_plan
 from .mapping import Mapping
+from .plan import DEFAULT_MAX_BYTES, Plan, load_plan
 
 __all__ = ["read"]
 

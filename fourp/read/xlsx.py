@@ -4,11 +4,11 @@ from __future__ import annotations
 import os
 from typing import Any, List, Sequence, Tuple
 
-from .plan import DEFAULT_MAX_BYTES, Plan, PlanError
 from .layout import Grid, Passage
 from .mapping import Mapping
 from .office import read_office
 from .package import open_package
+from .plan import DEFAULT_MAX_BYTES, Plan, PlanError
 
 __all__ = ["read", "MAX_ROWS", "MAX_COLUMNS"]
 

@@ -1,73 +1,15 @@
-"""Named Python checks, for criteria no declarative kind expresses: `plan-author`, `names-own-threat`."""
+"""`names-own-threat`: the plan names no organised crime group or operation but its own (a named Python check)."""
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator, NamedTuple, Tuple
+from typing import Iterator, NamedTuple, Tuple
 
-from ..pack.context import Context, Problem, describe, present
-from ..names import person_key, same_person
+from ..names import name_forms, name_key, plain_words, without_group_suffix, without_operation_prefix
+from ..pack.context import Context, Problem, describe
 from ..pack.pointers import compile_pattern
-from ._common import as_mapping
+from ..read.plan import as_mapping
 
-
-class AuthorOptions(NamedTuple):
-    roles: frozenset
-
-
-class PlanAuthor:
-    """`plan-author`: the plan was written by its LRO or a deputy.
-
-    What it checks:
-      The plan's `author` is its LRO or one of its `deputies` (names match without rank, spacing or
-      case), or, where the names cannot be matched, records one of the owning `roles`. No author at all
-      is a finding; so is an author in an owning role whose name is not the LRO's or a deputy's, and an
-      author in another role (an analyst, the SIO).
-
-    Options:
-      roles: [str]   author roles that own a plan (default [lro, deputy])
-
-    Example:
-      check: plan-author
-      examples:
-        - {expect: pass, plan: {lro: {name: Ch Insp Tom Reade}, author: {name: Tom Reade, role: lro}}}
-        - name: written by the SIO
-          expect: fail
-          plan: {lro: {name: Ch Insp Tom Reade}, author: {name: DCI Ann Oakes, role: sio}}
-        - {name: no author, expect: fail, plan: {lro: {name: Ch Insp Tom Reade}}}
-    """
-
-    SCHEMA = {"type": "object", "properties": {"roles": {"type": "array", "items": {"type": "string"}}},
-              "additionalProperties": False}
-
-    @staticmethod
-    def prepare(options: dict) -> AuthorOptions:
-        return AuthorOptions(frozenset(r.lower() for r in options.get("roles", ("lro", "deputy"))))
-
-    @staticmethod
-    def check(ctx: Context, options: AuthorOptions) -> Iterator[Problem]:
-        data = as_mapping(ctx.data)
-        author = as_mapping(data.get("author"))
-        lro = as_mapping(data.get("lro"))
-        owners = [lro.get("name")] + [as_mapping(d).get("name") for d in data.get("deputies") or ()
-                                      if isinstance(data.get("deputies"), list)]
-        owners = [o for o in owners if present(o)]
-        name, role = author.get("name"), author.get("role")
-        role = role.strip().lower() if isinstance(role, str) else None
-        if not present(name) and not role:
-            yield Problem(("author",), "the plan does not record who wrote it", {"issue": "missing"})
-            return
-        is_owner = any(same_person(name, o) for o in owners)
-        if is_owner:
-            return
-        who = name if present(name) else "someone unnamed"
-        if role in options.roles:
-            if present(name) and owners:
-                yield Problem(("author", "name"), f"the author {who} is recorded as {role} but is not the "
-                              "named LRO or a deputy", {"issue": "mismatch", "author": str(who)})
-            return
-        shown = f"{who} ({role})" if role else str(who)
-        yield Problem(("author",), f"the plan was written by {shown}, not the LRO or a deputy",
-                      {"issue": "delegated", "author": str(who), "role": role or ""})
+__all__ = ["NamesOwnThreat"]
 
 
 # Each match starts where a word starts (the look-behind): starting inside words made a long run of capitals
@@ -83,8 +25,6 @@ _OCG = re.compile(r"(?<![\w'’&-])((?:[A-Z][\w'’&-]*\s+){1,4})(?:OCG|[Oo]rgan
                       "strategy", "tactical", "strategic", "briefings?", "groups? meeting")),
                   )
 _OPERATION = re.compile(r"\b(?:Op|Operation)\.?\s+([A-Z][\w-]+)")
-_NOT_NAMES = {"the", "this", "that", "a", "an", "each", "every", "our", "their", "its", "rival",
-              "any", "another", "other", "same", "local", "serious", "and", "of", "named", "for", "no"}
 #: Words that begin the names of a force's own structures ("the Force OCG", "the District OCG"): a group
 #: is not named after them.
 _FORCE_WORDS = {"force", "regional", "region", "district", "area", "county", "monthly", "weekly", "daily",
@@ -95,34 +35,14 @@ _FORCE_WORDS = {"force", "regional", "region", "district", "area", "county", "mo
                 "wight", "isle", "hiow", "tvp"}
 
 
-def _name_key(text: str) -> str:
-    words = [w for w in re.split(r"\s+", text.strip().lower()) if w]
-    while words and words[0] in _NOT_NAMES:
-        words.pop(0)
-    return " ".join(words)
-
-
 class NamesOptions(NamedTuple):
     allowed: Tuple[str, ...]
     force_names: Tuple[str, ...] = ()
 
 
-def _plain(text: str) -> str:
-    return " ".join(re.findall(r"[^\W_]+(?:['’][^\W_]+)*", text.lower()))
-
-
 def _contains(haystack: str, needle: str) -> bool:
     """Whether the words of `needle` stand in `haystack` as whole words (both plain, lower case)."""
     return bool(needle) and f" {needle} " in f" {haystack} "
-
-
-def _forms(name: Any) -> Tuple[str, ...]:
-    """The ways a threat or operation's name is written in text: whole, without `OCG`, without `Op`."""
-    if not isinstance(name, str):
-        return ()
-    forms = {_plain(name), _plain(_strip_suffix(name)), _plain(_strip_op(name))}
-    forms = {_name_key(f) for f in forms}
-    return tuple(sorted(f for f in forms if len(f) >= 4))
 
 
 class NamesOwnThreat:
@@ -169,30 +89,31 @@ class NamesOwnThreat:
 
     @staticmethod
     def prepare(options: dict) -> NamesOptions:
-        return NamesOptions(tuple(_name_key(_strip_suffix(a)) for a in options.get("allowed", ())),
-                            tuple(f for name in options.get("force_names", ()) for f in _forms(name)))
+        return NamesOptions(tuple(name_key(without_group_suffix(a)) for a in options.get("allowed", ())),
+                            tuple(f for name in options.get("force_names", ()) for f in name_forms(name)))
 
     @classmethod
     def check(cls, ctx: Context, options: NamesOptions) -> Iterator[Problem]:
         data = as_mapping(ctx.data)
         threat = as_mapping(data.get("threat"))
         operation = as_mapping(data.get("operation"))
-        own = set(_forms(threat.get("name"))) | set(_forms(operation.get("name"))) | set(options.allowed)
-        own_groups = {_name_key(_strip_suffix(threat.get("name")))} | set(options.allowed)
+        own = (set(name_forms(threat.get("name"))) | set(name_forms(operation.get("name")))
+               | set(options.allowed))
+        own_groups = {name_key(without_group_suffix(threat.get("name")))} | set(options.allowed)
         own_groups.discard("")
-        own_ops = {_name_key(_strip_op(operation.get("name")))} | set(options.allowed)
+        own_ops = {name_key(without_operation_prefix(operation.get("name")))} | set(options.allowed)
         own_ops.discard("")
         exempt = own | set(options.force_names)
         known = []
         for name in ctx.other_names:
-            forms = [f for f in _forms(name) if not any(f == o or _contains(o, f) for o in exempt)]
+            forms = [f for f in name_forms(name) if not any(f == o or _contains(o, f) for o in exempt)]
             if forms:
                 known.append((name, forms))
         reported = set()
         for path, text in ctx.select(cls._TEXTS):
             if not isinstance(text, str) or path[:1] in (("threat",), ("operation",), ("waivers",)):
                 continue
-            plain = _plain(text) if known else ""
+            plain = plain_words(text) if known else ""
             for name, forms in known:
                 if ("known", name) not in reported and any(_contains(plain, f) for f in forms):
                     reported.add(("known", name))
@@ -203,10 +124,10 @@ class NamesOwnThreat:
                                   "force manages, not this plan's", {"issue": "known", "name": name})
             # The patterns need these words; most texts lack them and skip the regular expressions.
             for match in (_OCG.finditer(text) if "OCG" in text or "rganised" in text else ()):
-                key = _name_key(match.group(1))
+                key = name_key(match.group(1))
                 if not key or key.split()[0] in _FORCE_WORDS:
                     continue
-                plain = plain or _plain(text)
+                plain = plain or plain_words(text)
                 if any(_contains(plain, f) and _contains(f, key) for f in options.force_names):
                     continue
                 if not any(key == o or key in o or o in key for o in own_groups) \
@@ -215,26 +136,10 @@ class NamesOwnThreat:
                     yield Problem(path, f"{describe(path)} names “{match.group(0).strip()}”, which is not "
                                   "this plan's threat", {"issue": "group", "name": match.group(0).strip()})
             for match in (_OPERATION.finditer(text) if "Op" in text else ()):
-                key = _name_key(match.group(1))
+                key = name_key(match.group(1))
                 if key and key not in own_ops and ("op", key) not in reported \
                         and key not in options.force_names:
                     reported.add(("op", key))
                     yield Problem(path, f"{describe(path)} names “{match.group(0).strip()}”, which is not "
                                   "this plan's operation", {"issue": "operation",
                                                              "name": match.group(0).strip()})
-
-
-def _strip_suffix(name: Any) -> str:
-    if not isinstance(name, str):
-        return ""
-    # `(?<!\s)`: try a run of spaces once, from its start, not from each space in it (quadratic)
-    return re.sub(r"(?<!\s)\s*(?:OCG|organised crime group)\s*$", "", name.strip(), flags=re.IGNORECASE)
-
-
-def _strip_op(name: Any) -> str:
-    if not isinstance(name, str):
-        return ""
-    return re.sub(r"^(?:Op|Operation)\.?\s+", "", name.strip(), flags=re.IGNORECASE)
-
-
-__all__ = ["PlanAuthor", "NamesOwnThreat", "person_key"]

@@ -21,7 +21,8 @@ sys.path.insert(0, os.path.dirname(HERE))
 
 from fourp import load_pack  # noqa: E402
 from fourp.audit import audit  # noqa: E402
-from fourp.output.formats import FORMATS, audit_document, format_report  # noqa: E402
+from fourp.output import FORMATS, format_report  # noqa: E402
+from fourp.output.json import audit_document  # noqa: E402
 from fourp.output.render import audit_data  # noqa: E402
 
 

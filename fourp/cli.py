@@ -160,7 +160,7 @@ def main() -> None:
 
 
 def _report_specs(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> List[Tuple[str, str]]:
-    from .output.formats import parse_report_spec
+    from .output import parse_report_spec
 
     try:
         return [parse_report_spec(value) for value in values]
@@ -202,14 +202,14 @@ def _run_settings(finder: Any, paths: Sequence[str]) -> Any:
 
 def report_options(max_findings: int, max_findings_help: str) -> Callable[[Any], Any]:
     """The options `check` and `audit` share: what fails a plan, and what reports to write where."""
-    from .output.formats import FORMATS
+    from .output import FORMATS
 
     options = [
         click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
                      help="Fail a plan with any finding of this severity or worse (default error)."),
         click.option("--min-score", type=click.FloatRange(0, 100), default=None,
                      help="Fail a plan scoring under this (default 0)."),
-        click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+        click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True,
                      help="The report's format."),
         click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
                      help="Write the report to FILE (atomically) instead of printing it."),
@@ -251,7 +251,7 @@ def _outputs(fmt: str, output: Optional[str], reports: Sequence[Tuple[str, str]]
     read = {os.path.realpath(p) for p in inputs if p}
     if any(path is not None and os.path.isfile(path) and _inside(path, folders) for _, path in outputs):
         from .audit import discover
-        from .output.formats import is_fourp_report
+        from .output.write import is_fourp_report
 
         # Every file the audit would take for a plan, as it will find them; an earlier report of fourp's
         # among them is not read (the audit skips its own reports) and may be written over.
@@ -293,7 +293,7 @@ def _is_stream(path: str) -> bool:
 def _write_stdout(text: str) -> Optional[str]:
     """Writes a report to standard output; the reason if it cannot be written (a full disk, a closed
     pipe), after which standard output is pointed at nothing so that exiting cannot fail on it too."""
-    from .output.formats import report_bytes
+    from .output.write import report_bytes
 
     stream = sys.stdout
     try:
@@ -320,7 +320,8 @@ def _write_stdout(text: str) -> Optional[str]:
 def _emit(outputs: Sequence[Tuple[str, Optional[str]]], data: Dict[str, Any], document: Any,
           template: Optional[str], no_color: bool) -> List[str]:
     """Renders and writes every report; returns the problems (a report that could not be written)."""
-    from .output.formats import format_report, write_atomic
+    from .output import format_report
+    from .output.write import write_atomic
     from .output.render import TemplateProblem, colour_wanted, render
 
     problems = []
@@ -373,7 +374,7 @@ def check(plans: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
     """Check each PLAN (YAML, JSON, Word or Excel) and print its score, grade and what to fix first. PLAN
     `-` reads one (YAML or JSON) from standard input."""
     from .engine import evaluate
-    from .output.formats import check_document
+    from .output.json import check_document
     from .output.render import template_data
     from .portfolio.layouts import as_other_template
     from .read import read
@@ -513,7 +514,7 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
     from .read.baseline import compare, load_baseline
     from .cache.results import ResultsCache
     from .config import Exclude, excluded
-    from .output.formats import audit_document
+    from .output.json import audit_document
     from .output.render import audit_data
 
     finder = _finder(config_file, no_config, pack=pack_name, fail_on=fail_on, min_score=min_score,
@@ -650,7 +651,7 @@ def history_command(file: str, fmt: str, output: Optional[str], pack_name: Optio
 
 
 def _emit_text(text: str, output: Optional[str]) -> None:
-    from .output.formats import write_atomic
+    from .output.write import write_atomic
 
     if output is None:
         click.echo(text, nl=False)
@@ -786,7 +787,7 @@ def schema(which: str, output: Optional[str], editor: bool) -> None:
 
 
 def _write_file(path: str, text: str) -> None:
-    from .output.formats import write_atomic
+    from .output.write import write_atomic
     from .read.plan import PLAN_SUFFIXES
 
     if path.lower().endswith(tuple(s for s in PLAN_SUFFIXES if s != ".json")):

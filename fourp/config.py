@@ -148,7 +148,7 @@ def _validate(file: str, data: Dict[str, Any], locator: Any) -> None:
 
 def _resolve(file: str, data: Dict[str, Any], locator: Any) -> Dict[str, Tuple[Any, str]]:
     """The file's own settings made absolute where they name files: {name: (value, "file:line")}."""
-    from .output.formats import FORMATS
+    from .output import FORMATS
     from .pack.load import shipped_packs
 
     folder = os.path.dirname(os.path.abspath(file))

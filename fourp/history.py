@@ -415,7 +415,7 @@ def _csv(data: Mapping[str, Any]) -> str:
     import csv
     import io
 
-    from .output.formats import _cell
+    from .output.csv import cell as _cell
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")

@@ -168,7 +168,7 @@ def create_server(judge: PlanJudge) -> Any:
     from pygls.uris import to_fs_path
 
     from . import __version__
-    from .output.annotations import rules_reference
+    from .output.places import rules_reference
 
     server = LanguageServer("fourp", __version__)
     levels = {"error": types.DiagnosticSeverity.Error, "warning": types.DiagnosticSeverity.Warning,

@@ -157,7 +157,7 @@ def write_partner_packs(paths: Sequence[str], directory: str, policy: Optional[P
     `contacts.csv` in its own folder under `directory` (made if needed), atomically; never anywhere else,
     and never over a plan. Returns what was written where, and the plans that could not be read."""
     from .audit import discover
-    from .output.formats import write_atomic
+    from .output.write import write_atomic
     from .read import read
 
     if policy is None:

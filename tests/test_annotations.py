@@ -13,8 +13,9 @@ from click.testing import CliRunner
 from conftest import AS_OF, EXAMPLES
 
 from fourp.cli import main
-from fourp.output.annotations import (github_escape_data, github_escape_property, rules_reference, to_github,
-                                      to_gitlab)
+from fourp.output.github import github_escape_data, github_escape_property, to_github
+from fourp.output.gitlab import to_gitlab
+from fourp.output.places import rules_reference
 
 AS_OF_ARGS = ["--as-of", AS_OF.isoformat()]
 HOSTILE = "50% done,\r\n::error file=x.yaml::forged, a: b"

@@ -565,7 +565,7 @@ def test_item_10_a_temporary_file_has_the_reports_permissions_and_the_next_run_r
 
 
 def test_item_10_another_files_temporary_and_a_live_run_are_left_alone(tmp_path):
-    from fourp.output.formats import _host, remove_stale_temporaries, write_atomic
+    from fourp.output.write import _host, remove_stale_temporaries, write_atomic
 
     write_atomic(str(tmp_path / "a.json"), "{}")
     live = tmp_path / f".a.json.{_host()}-{os.getpid()}-0123456789ab.tmp"  # this process: alive

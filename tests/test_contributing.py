@@ -17,7 +17,8 @@ import fourp
 from fourp import checks
 from fourp.docs import kind_sections
 from fourp.output.render import template_data
-from fourp.portfolio import evaluate as portfolio
+from fourp.output import FORMATS, Format, format_report
+from fourp.portfolio.context import portfolio_kind
 from fourp.read.plan import PlanError, _check_size
 
 TEXT = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
@@ -88,12 +89,9 @@ def test_the_check_kind_example_is_documented_and_runs(monkeypatch, tmp_path):
 
 
 def test_the_cross_plan_example_runs_as_its_rule_says(monkeypatch, tmp_path):
-    space = dict(vars(portfolio))
-    space["PORTFOLIO_CHECKS"] = {}
-    exec(block("python", "def check_one_plan_per_threat"), space)
-    exec(block("python", 'PORTFOLIO_CHECKS["one-plan-per-threat"]'), space)
-    monkeypatch.setitem(portfolio.PORTFOLIO_CHECKS, "one-plan-per-threat",
-                        space["PORTFOLIO_CHECKS"]["one-plan-per-threat"])
+    module = types.ModuleType("one_plan_per_threat")
+    exec(block("python", '"""`one-plan-per-threat`'), module.__dict__)
+    monkeypatch.setitem(checks._PORTFOLIO, "one-plan-per-threat", portfolio_kind("one-plan-per-threat", module))
     rules = yaml.safe_load(block("yaml", "id: one-plan-per-threat"))
     path = tmp_path / "pack.yaml"
     path.write_text(yaml.safe_dump({"fourp-pack": 1, "name": "x", "rules": rules}), encoding="utf-8")
@@ -102,12 +100,16 @@ def test_the_cross_plan_example_runs_as_its_rule_says(monkeypatch, tmp_path):
     assert [(r.expected, r.got) for r in results] == [("pass", "pass"), ("fail", "fail")]
 
 
-def test_the_output_format_example_writes_a_line_per_finding_and_escapes_plan_text():
+def test_the_output_format_example_writes_a_line_per_finding_and_escapes_plan_text(monkeypatch):
     space: Dict[str, Any] = {"Any": Any, "Dict": Dict}
     exec(block("python", "def to_github"), space)
+    module = types.ModuleType("fourp.output.example_github")
+    module.__dict__.update(space)
+    monkeypatch.setitem(sys.modules, "fourp.output.example_github", module)
+    monkeypatch.setitem(FORMATS, "example-github", Format("example-github", "example_github"))
     pack = fourp.load_pack()
     report = fourp.evaluate(fourp.load_plan(str(EXAMPLES / "thames-valley-no-results.yaml")), pack, AS_OF)
-    text = space["to_github"](template_data([report], pack))
+    text = format_report("example-github", template_data([report], pack))  # through the one registry
     lines = text.splitlines()
     assert len(lines) == len(report.findings) > 0
     assert all(re.match(r"::(error|warning|notice) file=[^,]+(,line=\d+,col=\d+)?,title=[\w-]+::", line)

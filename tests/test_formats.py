@@ -17,7 +17,9 @@ from conftest import AS_OF, EXAMPLES
 
 import fourp
 from fourp.cli import main
-from fourp.output.formats import CSV_COLUMNS, FORMATS, write_atomic
+from fourp.output import FORMATS
+from fourp.output.csv import CSV_COLUMNS
+from fourp.output.write import write_atomic
 from fourp.output.render import colour_wanted, render, template_data
 
 AS_OF_ARGS = ["--as-of", AS_OF.isoformat()]

@@ -12,7 +12,7 @@ import fourp
 from fourp import history, report
 from fourp.cache import packs as pack_cache
 from fourp.cache import results as cache
-from fourp.output import formats as output
+from fourp.output import sarif
 
 DOC = (ROOT / "docs" / "versioning.md").read_text(encoding="utf-8")
 
@@ -31,7 +31,7 @@ CARRIED = {
     "results cache format": lambda: cache.CACHE_FORMAT,
     "pack cache format": lambda: pack_cache._FORMAT,
     "audit history schema": lambda: history.SCHEMA_VERSION,
-    "SARIF (not fourp's)": lambda: output.SARIF_VERSION,
+    "SARIF (not fourp's)": lambda: sarif.SARIF_VERSION,
 }
 
 

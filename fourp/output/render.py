@@ -18,12 +18,10 @@ from ..pack.load import RulePack
 from ..read.plan import PlanError
 from ..report import SEVERITIES, Report, location_text
 
-__all__ = ["template_data", "audit_data", "render", "TEXT_FORMATS", "AUDIT_FORMATS", "colour_wanted",
+__all__ = ["template_data", "audit_data", "render", "colour_wanted",
            "TemplateProblem", "SORT_KEYS", "check_template", "markdown_escape", "one_line"]
 
 #: The shipped template of each human-readable format, for one or more plans and for an audit.
-TEXT_FORMATS = {"text": "text.j2", "markdown": "markdown.md.j2", "html": "report.html.j2"}
-AUDIT_FORMATS = {"text": "audit.txt.j2", "markdown": "audit.md.j2", "html": "audit.html.j2"}
 SORT_KEYS = ("score", "file", "grade")
 _PS = ("pursue", "prevent", "protect", "prepare")
 
@@ -476,8 +474,12 @@ def render(data: Dict[str, Any], fmt: str = "text", colour: bool = False,
     if template_file is not None:
         return _render_user(data, template_file, colour)
     from ..resources import shipped
+    from . import FORMATS
 
-    name = (AUDIT_FORMATS if data.get("kind") == "audit" else TEXT_FORMATS)[fmt]
+    spec = FORMATS[fmt]
+    name = spec.audit_template if data.get("kind") == "audit" else spec.check_template
+    if name is None:
+        raise ValueError(f"{fmt!r} is not a format written by a template")
     env = _environment(_flavour(name), colour, sandboxed=False, search=str(shipped("templates")))
     return env.get_template(name).render(data, colour=colour)
 
@@ -516,3 +518,8 @@ def _template_line(exc: BaseException, name: str) -> Optional[int]:
 
     lines = [frame.lineno for frame in traceback.extract_tb(exc.__traceback__) if frame.filename.endswith(name)]
     return lines[-1] if lines else None
+
+
+def report_text(fmt: str, data: Dict[str, Any], document: Any = None, colour: bool = False) -> str:
+    """A template format (text, markdown, html), as `fourp.output.FORMATS` calls each format."""
+    return render(data, fmt, colour=colour)

@@ -24,17 +24,22 @@ class Format(NamedTuple):
     name: str
     reader: str  # the module in fourp.read whose `read` reads it
     what: str
+    #: The media type SARIF gives a plan file of this format.
+    mime: str = "application/yaml"
 
 
 #: The one registry of formats fourp reads, by suffix (lower case).
 FORMATS: Dict[str, Format] = {
     ".yaml": Format("yaml", "text", "YAML plan"),
     ".yml": Format("yaml", "text", "YAML plan"),
-    ".json": Format("json", "text", "JSON plan"),
-    ".docx": Format("docx", "docx", "Word plan"),
-    ".docm": Format("docx", "docx", "macro-enabled Word plan (macros ignored)"),
-    ".xlsx": Format("xlsx", "xlsx", "Excel plan"),
-    ".xlsm": Format("xlsx", "xlsx", "macro-enabled Excel plan (macros ignored)"),
+    ".json": Format("json", "text", "JSON plan", "application/json"),
+    ".docx": Format("docx", "docx", "Word plan",
+                      "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ".docm": Format("docx", "docx", "macro-enabled Word plan (macros ignored)",
+                      "application/vnd.ms-word.document.macroEnabled.12"),
+    ".xlsx": Format("xlsx", "xlsx", "Excel plan", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ".xlsm": Format("xlsx", "xlsx", "macro-enabled Excel plan (macros ignored)",
+                      "application/vnd.ms-excel.sheet.macroEnabled.12"),
 }
 
 #: Files an audit finds beside plans that fourp does not read: why, and what to do (by suffix).

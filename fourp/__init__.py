@@ -16,8 +16,8 @@ __version__ = "0.1.0"
 # imports only what it needs) does not pay for every module at start-up.
 _EXPORTS = {
     "check": "engine", "evaluate": "engine", "FourpError": "errors",
-    "DEFAULT_PACK": "pack.load", "PackError": "pack.load", "Rule": "pack.load", "RulePack": "pack.load", "load_pack": "pack.load",
-    "shipped_packs": "pack.load",
+    "DEFAULT_PACK": "pack.load", "load_pack": "pack.load", "shipped_packs": "pack.load",
+    "PackError": "pack.model", "Rule": "pack.model", "RulePack": "pack.model",
     "Plan": "read.plan", "PlanError": "read.plan", "load_plan": "read.plan", "plan_from_data": "read.plan",
     "Finding": "report", "Report": "report", "RuleResult": "report", "Waiver": "report",
     "verify_pack": "verify",
@@ -32,7 +32,8 @@ __all__ = [
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
     from .engine import check, evaluate
     from .errors import FourpError
-    from .pack.load import DEFAULT_PACK, PackError, Rule, RulePack, load_pack, shipped_packs
+    from .pack.load import DEFAULT_PACK, load_pack, shipped_packs
+    from .pack.model import PackError, Rule, RulePack
     from .read.plan import Plan, PlanError, load_plan, plan_from_data
     from .report import Finding, Report, RuleResult, Waiver
     from .verify import verify_pack

@@ -28,11 +28,10 @@ from .pack.load import RulePack, load_pack
 from .cache.packs import without_templates
 from .read.plan import DEFAULT_MAX_BYTES, PlanError
 from .read.register import Register
-from .report import Report
+from .report import FAILED_STATUSES, PS, Report, at_or_above, plan_fails
 
 __all__ = ["discover", "audit", "PlanSettings", "AuditReport", "summarise", "repeated_ids", "available_cpus"]
 
-_PS = ("pursue", "prevent", "protect", "prepare")
 _GRADE_BINS = tuple(range(0, 100, 10))
 
 
@@ -147,11 +146,12 @@ def _evaluate_one(path: str, pack: RulePack, as_of: dt.date, max_bytes: int,
     try:
         plan = read(path, max_bytes, mappings)
         report = evaluate(plan, pack, as_of, other_names=names)
-        if plan.notes:  # a macro-enabled file's macros ignored: the audit's notes say so
-            report.meta[NOTES_KEY] = plan.notes
-        # The audit keeps reports, not plans: what the cross-plan rules need travels in the report.
-        report.meta[FACTS_KEY] = plan_facts(plan, pack)
-        return report
+        # The audit keeps reports, not plans: what the cross-plan rules need travels in the report (and a
+        # macro-enabled file's ignored macros, for the audit's notes). A new report: results are never changed.
+        meta = dict(report.meta, **{FACTS_KEY: plan_facts(plan, pack)})
+        if plan.notes:
+            meta[NOTES_KEY] = plan.notes
+        return dataclasses.replace(report, meta=meta)
     except PlanError as exc:
         error = exc.to_dict()  # exceptions with extra fields do not pickle back from workers; dicts do
         return _other_layout(path, max_bytes, pack, error)
@@ -356,14 +356,11 @@ class AuditReport:
     skipped: Tuple[Dict[str, str], ...] = ()
 
     def failed(self, fail_on: str = "error", min_score: float = 0.0) -> List[Report]:
-        return [r for r in self.reports if r.failed(fail_on) or r.score < min_score]
+        return [r for r in self.reports if plan_fails(r, fail_on, min_score)]
 
     def portfolio_failed(self, fail_on: str = "error") -> List[Dict[str, Any]]:
         """The cross-plan findings at or above `fail_on` (a threat with no plan, copied text, ...)."""
-        from .report import SEVERITIES
-
-        limit = SEVERITIES.index(fail_on)
-        return [f for f in self.portfolio.get("findings", ()) if SEVERITIES.index(f["severity"]) <= limit]
+        return [f for f in self.portfolio.get("findings", ()) if at_or_above(f["severity"], fail_on)]
 
     def to_dict(self) -> Dict[str, Any]:
         from .report import REPORT_FORMAT
@@ -606,8 +603,7 @@ def _judged_with_other_plans(reports: Tuple[Report, ...], groups: Dict[str, "_Gr
             out.append(report)
             continue
         again = evaluate(plan, group.pack, as_of, other_names=tuple(names) + tuple(sorted(hits)))
-        again.meta.update(report.meta)
-        out.append(again)
+        out.append(dataclasses.replace(again, meta={**again.meta, **report.meta}))
     return tuple(out)
 
 
@@ -661,7 +657,7 @@ def summarise(reports: Sequence[Report], errors: Sequence[PlanError], pack: Rule
     for rule in pack.plan_rules:
         statuses = [r.result(rule.id) for r in reports]
         counted = [s for s in statuses if s is not None]
-        failing = sum(1 for s in counted if s.status in ("fail", "error"))
+        failing = sum(1 for s in counted if s.status in FAILED_STATUSES)
         rules.append({"rule": rule.id, "title": rule.title, "severity": rule.severity, "failing": failing,
                       "applicable": sum(1 for s in counted if s.status != "not-applicable"),
                       "waived": sum(1 for s in counted if s.status == "waived"), "plans": len(reports)})
@@ -675,7 +671,7 @@ def summarise(reports: Sequence[Report], errors: Sequence[PlanError], pack: Rule
         lro_names.setdefault(key, report.lro or "(no LRO named)")
         lros.setdefault(key, []).append(report)
     by_p = {}
-    for p in _PS:
+    for p in PS:
         values = [value for r in reports if (value := r.p_scores.get(p)) is not None]
         by_p[p] = {"median_score": _median(values),
                    "mean_score": round(statistics.fmean(values), 1) if values else None}

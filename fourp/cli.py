@@ -13,7 +13,7 @@ import click
 from . import __version__
 from .pack.load import DEFAULT_PACK, PackError, RulePack, load_pack, shipped_packs
 from .read.plan import DEFAULT_MAX_BYTES, PlanError
-from .report import SEVERITIES
+from .report import SEVERITIES, plan_fails
 
 #: Exit codes: documented in the README and `fourp --help`.
 EXIT_FAILED, EXIT_USAGE = 1, 2
@@ -321,8 +321,8 @@ def _emit(outputs: Sequence[Tuple[str, Optional[str]]], data: Dict[str, Any], do
           template: Optional[str], no_color: bool) -> List[str]:
     """Renders and writes every report; returns the problems (a report that could not be written)."""
     from .output import format_report
-    from .output.write import write_atomic
     from .output.render import TemplateProblem, colour_wanted, render
+    from .output.write import write_atomic
 
     problems = []
     for fmt, path in outputs:
@@ -425,7 +425,7 @@ def check(plans: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
     _cache_notes()
     if errors or problems:
         sys.exit(EXIT_USAGE)
-    if any(r.failed(fail_on) or r.score < min_score for r in results):
+    if any(plan_fails(r, fail_on, min_score) for r in results):
         sys.exit(EXIT_FAILED)
 
 

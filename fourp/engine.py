@@ -11,7 +11,7 @@ from .pack.load import Rule, RulePack, load_pack
 from .pack.pointers import pointer
 from .read.dates import parse_date
 from .read.plan import Plan, plan_from_data
-from .report import SEVERITIES, Finding, Report, RuleResult, Waiver
+from .report import FAILED_STATUSES, SEVERITIES, Finding, Report, RuleResult, Waiver
 from .scoring import score_results
 
 __all__ = ["evaluate", "check", "order_findings"]
@@ -156,7 +156,7 @@ def evaluate(plan: Plan, pack: RulePack, as_of: Optional[dt.date] = None,
     failed: Dict[str, int] = {}
     limiting = {r.id for r in pack.plan_rules if r.limits_grade}
     for result in results:
-        if result.status in ("fail", "error") and result.rule in limiting:
+        if result.status in FAILED_STATUSES and result.rule in limiting:
             failed[result.severity] = failed.get(result.severity, 0) + 1
     fields = data if is_mapping else {}
     lro = fields.get("lro")

@@ -19,10 +19,10 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from .errors import FourpError
 from .pack.blocks import PartnerPolicy, agency_key
 from .read.plan import DEFAULT_MAX_BYTES, PlanError
+from .report import PS
 
 __all__ = ["PartnerPolicy", "AgencyWork", "collect", "write_partner_packs", "agency_key", "PartnerError"]
 
-_PS = ("pursue", "prevent", "protect", "prepare")
 Path = Tuple[str, ...]  # a field, or a field inside a field
 
 
@@ -82,7 +82,7 @@ def collect(plans: Sequence[Tuple[str, Any]], policy: PartnerPolicy) -> List[Age
         plan_part = {f"plan/{k}": v for k, v in picked_plan.items()}
         force = " ".join(picked_plan.get("force", "").split())
         owners = set()
-        for p in _PS:
+        for p in PS:
             section = data.get(p)
             entries = section.get("actions") if isinstance(section, Mapping) else None
             for action in entries if isinstance(entries, list) else ():

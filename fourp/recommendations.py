@@ -5,6 +5,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 from .pack.blocks import Recommendation, compile_recommendations, force_key  # noqa: F401 (re-exported)
+from .report import FAILED_STATUSES
 
 if TYPE_CHECKING:  # pragma: no cover
     from .report import Report
@@ -19,7 +20,7 @@ STATES = ("not-met", "not-judged", "met")
 def _failing(reports: Sequence["Report"], rule: str) -> Dict[str, int]:
     statuses = [r.result(rule) for r in reports]
     judged = [s for s in statuses if s is not None and s.status != "not-applicable"]
-    return {"failing": sum(1 for s in judged if s.status in ("fail", "error")), "applicable": len(judged)}
+    return {"failing": sum(1 for s in judged if s.status in FAILED_STATUSES), "applicable": len(judged)}
 
 
 def assess(recommendations: Sequence[Recommendation], reports: Sequence["Report"], portfolio: Mapping[str, Any],

@@ -8,6 +8,8 @@ import os
 import statistics
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
+from .report import FAILED_STATUSES
+
 __all__ = ["FORCE_FROM", "forces_from_folders", "regional_view", "assess_audit"]
 
 #: Where a plan's force comes from: its `force` field, or the folder it was found in.
@@ -67,7 +69,7 @@ def regional_view(result: Any, pack: Any) -> Optional[Dict[str, Any]]:
         for force in forces:
             statuses = [r.result(rule.id) for r in groups[force]]
             judged = [s for s in statuses if s is not None and s.status != "not-applicable"]
-            failing = sum(1 for s in judged if s.status in ("fail", "error"))
+            failing = sum(1 for s in judged if s.status in FAILED_STATUSES)
             row["forces"][force] = {"failing": failing, "applicable": len(judged),
                                     "rate": round(100.0 * failing / len(judged), 1) if judged else None}
         rules.append(row)

@@ -5,11 +5,20 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional, Tuple
 
-__all__ = ["Place", "Finding", "RuleResult", "Waiver", "Report", "SEVERITIES", "STATUSES", "REPORT_FORMAT"]
+__all__ = ["Place", "Finding", "RuleResult", "Waiver", "Report", "PS", "SEVERITIES", "STATUSES", "FAILED_STATUSES",
+           "APPLICABLE_STATUSES", "REPORT_FORMAT", "at_or_above", "plan_fails"]
 
+# The words results are made of, defined once: every module imports these rather than spelling them out.
+#: The four Ps, in the order plans and reports give them.
+PS = ("pursue", "prevent", "protect", "prepare")
 #: Most serious first; a finding's rank in what to fix first starts here.
 SEVERITIES = ("error", "warning", "info")
+#: What a rule's result can be.
 STATUSES = ("pass", "fail", "waived", "not-applicable", "error")
+#: The statuses of a rule the plan does not meet (a check that broke on the plan counts against it).
+FAILED_STATUSES = ("fail", "error")
+#: The statuses that count in the score: waived and not-applicable neither help nor hurt.
+APPLICABLE_STATUSES = ("pass", "fail", "error")
 #: The version of the JSON shape of `Report.to_dict()`; bumped when a field changes meaning.
 REPORT_FORMAT = 1
 
@@ -135,8 +144,7 @@ class Report:
 
     def failed(self, fail_on: str = "error") -> bool:
         """Whether any finding is at or above the given severity."""
-        limit = SEVERITIES.index(fail_on)
-        return any(SEVERITIES.index(f.severity) <= limit for f in self.findings)
+        return any(at_or_above(f.severity, fail_on) for f in self.findings)
 
     def result(self, rule: str) -> Optional[RuleResult]:
         return next((r for r in self.results if r.rule == rule), None)
@@ -168,3 +176,19 @@ class Report:
             "results": [r.to_dict() for r in self.results],
             "waivers": [w.to_dict() for w in self.waivers],
         }
+
+
+def at_or_above(severity: str, fail_on: str) -> bool:
+    """Whether a finding of `severity` is at or above the `--fail-on` severity."""
+    return SEVERITIES.index(severity) <= SEVERITIES.index(fail_on)
+
+
+def plan_fails(report: Any, fail_on: str = "error", min_score: float = 0.0) -> bool:
+    """Whether a plan fails a run: its score is under `min_score`, or a finding is at or above `fail_on`.
+    `report` is a `Report` or its `to_dict()` (as the templates' view data holds it); the one definition
+    behind `fourp check`'s exit code, the audit's failing plans and the reports' verdicts."""
+    if isinstance(report, dict):
+        score, severities = report["score"], [f["severity"] for f in report["findings"]]
+    else:
+        score, severities = report.score, [f.severity for f in report.findings]
+    return score < min_score or any(at_or_above(severity, fail_on) for severity in severities)

@@ -3,17 +3,16 @@ from __future__ import annotations
 
 from typing import Dict, Iterable, Optional, Tuple
 
-from .report import RuleResult
+from .report import APPLICABLE_STATUSES, PS, RuleResult
 
 __all__ = ["score_results", "PS"]
 
-PS = ("pursue", "prevent", "protect", "prepare")
 
 
 def _share(results: Iterable[RuleResult], p: Optional[str] = None) -> Optional[float]:
     total = passed = 0.0
     for result in results:
-        if result.status in ("pass", "fail", "error"):  # waived and not-applicable neither help nor hurt
+        if result.status in APPLICABLE_STATUSES:  # waived and not-applicable neither help nor hurt
             total += result.weight
             if result.status == "pass" or (p is not None and p not in result.failed_ps):
                 passed += result.weight

@@ -16,8 +16,8 @@ from test_kind_docs import example_pack, run_examples
 import fourp
 from fourp import checks
 from fourp.docs import kind_sections
-from fourp.output.render import template_data
 from fourp.output import FORMATS, Format, format_report
+from fourp.output.render import template_data
 from fourp.portfolio.context import portfolio_kind
 from fourp.read.plan import PlanError, _check_size
 

@@ -19,8 +19,8 @@ import fourp
 from fourp.cli import main
 from fourp.output import FORMATS
 from fourp.output.csv import CSV_COLUMNS
-from fourp.output.write import write_atomic
 from fourp.output.render import colour_wanted, render, template_data
+from fourp.output.write import write_atomic
 
 AS_OF_ARGS = ["--as-of", AS_OF.isoformat()]
 HOSTILE = ("<script>alert(1)</script>", "{{ 7*7 }}", '=HYPERLINK("http://x")')

@@ -2,23 +2,8 @@
 from __future__ import annotations
 
 import csv
-import errno
-import hashlib
 import io
-import json
-import os
-import re
-import secrets
-import stat
-import time
-import urllib.parse
-import xml.etree.ElementTree as ET
-from typing import Any, Dict, List, Optional, Sequence, Tuple
-
-from .. import __version__
-from ..read.baseline import finding_key, plan_key
-
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict
 
 __all__ = ["cell", "to_csv", "report_text", "CSV_COLUMNS"]
 

@@ -1,24 +1,8 @@
 """`json`: the report as fourp's JSON document (the report format), which a later audit reads as its baseline."""
 from __future__ import annotations
 
-import csv
-import errno
-import hashlib
-import io
 import json
-import os
-import re
-import secrets
-import stat
-import time
-import urllib.parse
-import xml.etree.ElementTree as ET
-from typing import Any, Dict, List, Optional, Sequence, Tuple
-
-from .. import __version__
-from ..read.baseline import finding_key, plan_key
-
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Sequence
 
 __all__ = ["check_document", "audit_document", "to_json", "report_text"]
 

@@ -1,24 +1,11 @@
 """`junit`: JUnit XML, a test case a rule and plan, for CI systems that show test results."""
 from __future__ import annotations
 
-import csv
-import errno
-import hashlib
-import io
-import json
-import os
 import re
-import secrets
-import stat
-import time
-import urllib.parse
 import xml.etree.ElementTree as ET
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional
 
-from .. import __version__
-from ..read.baseline import finding_key, plan_key
-
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from ..report import FAILED_STATUSES
 from .places import plan_name
 
 __all__ = ["to_junit", "report_text"]
@@ -72,10 +59,10 @@ def to_junit(data: Dict[str, Any]) -> str:
             elif result["status"] == "waived":
                 counts["skipped"] += 1
                 _element(case, "skipped", message=f"waived: {result['waiver']}")
-            elif result["status"] in ("fail", "error") and not mine and baseline:
+            elif result["status"] in FAILED_STATUSES and not mine and baseline:
                 counts["skipped"] += 1
                 _element(case, "skipped", message=f"all {result['findings']} findings are in the baseline")
-            elif result["status"] in ("fail", "error"):
+            elif result["status"] in FAILED_STATUSES:
                 kind = "failure" if result["status"] == "fail" else "error"
                 counts["failures" if kind == "failure" else "errors"] += 1
                 body = "\n".join(f"{f['location']}: {f['message']}" for f in mine)
@@ -122,7 +109,7 @@ def _junit_portfolio(root: ET.Element, portfolio: Dict[str, Any]) -> Dict[str, i
         counts["tests"] += 1
         case = _element(suite, "testcase", name=f"{result['rule']}: {result['title']}", classname="portfolio")
         mine = [f for f in portfolio.get("findings", []) if f["rule"] == result["rule"]]
-        if result["status"] in ("fail", "error"):
+        if result["status"] in FAILED_STATUSES:
             kind = "failure" if result["status"] == "fail" else "error"
             counts["failures" if kind == "failure" else "errors"] += 1
             body = "\n".join(f"{'; '.join(f.get('locations', []))}: {f['message']}" for f in mine)

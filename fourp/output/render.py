@@ -16,14 +16,14 @@ from markupsafe import Markup
 from ..errors import FourpError
 from ..pack.load import RulePack
 from ..read.plan import PlanError
-from ..report import SEVERITIES, Report, location_text
+from ..report import (APPLICABLE_STATUSES, FAILED_STATUSES, PS, SEVERITIES, Report, at_or_above,
+                      location_text, plan_fails)
 
 __all__ = ["template_data", "audit_data", "render", "colour_wanted",
            "TemplateProblem", "SORT_KEYS", "check_template", "markdown_escape", "one_line"]
 
 #: The shipped template of each human-readable format, for one or more plans and for an audit.
 SORT_KEYS = ("score", "file", "grade")
-_PS = ("pursue", "prevent", "protect", "prepare")
 
 _ANSI = {"red": "31", "yellow": "33", "green": "32", "blue": "34", "bold": "1", "dim": "2", "cyan": "36",
          "magenta": "35"}
@@ -53,7 +53,7 @@ _GROUP_LABELS = {"plan": "Whole plan", "pursue": "Pursue", "prevent": "Prevent",
 def _group(finding: Dict[str, Any]) -> str:
     """Which P a finding belongs under: the section its path lies in, else its rule's only P, else the plan."""
     head = finding.get("path", "").split("/")[1:2]
-    if head and head[0] in _PS:
+    if head and head[0] in PS:
         return head[0]
     ps = finding.get("ps") or []
     return ps[0] if len(ps) == 1 else "plan"
@@ -84,17 +84,12 @@ def _grouped(findings: Sequence[Dict[str, Any]], rules: Dict[str, Any]) -> List[
 
 def _verdict(report: Dict[str, Any]) -> Dict[str, Any]:
     """The facts behind the one-line verdict; the templates word it."""
-    failed = [r for r in report["results"] if r["status"] in ("fail", "error")]
+    failed = [r for r in report["results"] if r["status"] in FAILED_STATUSES]
     first = report["findings"][0]["title"] if report["findings"] else (failed[0]["title"] if failed else None)
     return {"failed": len(failed),
-            "applicable": sum(1 for r in report["results"] if r["status"] in ("pass", "fail", "error")),
+            "applicable": sum(1 for r in report["results"] if r["status"] in APPLICABLE_STATUSES),
             "by_severity": {sev: sum(1 for r in failed if r["severity"] == sev) for sev in SEVERITIES},
             "fix_first": first}
-
-
-def _fails(findings: Sequence[Dict[str, Any]], score: float, fail_on: str, min_score: float) -> bool:
-    limit = SEVERITIES.index(fail_on)
-    return score < min_score or any(SEVERITIES.index(f["severity"]) <= limit for f in findings)
 
 
 def _view(report: Dict[str, Any], data: Dict[str, Any], fail_on: str, min_score: float,
@@ -111,7 +106,7 @@ def _view(report: Dict[str, Any], data: Dict[str, Any], fail_on: str, min_score:
         file, f["line"], f["column"], (f.get("place") or {}).get("text"))) for f in view["findings"]]
     view["groups"] = _grouped(view["findings"], rules)
     view["verdict"] = _verdict(report)
-    view["fails"] = _fails(view["findings"], report["score"], fail_on, min_score)
+    view["fails"] = plan_fails({"score": report["score"], "findings": view["findings"]}, fail_on, min_score)
     view["passed"] = [r for r in report["results"] if r["status"] == "pass"]
     view["waived"] = [dict(r, waiver_detail=next((w for w in report["waivers"] if w["rule"] == r["rule"]
                                                   and w["valid"]), None))
@@ -157,7 +152,7 @@ def _common(pack: RulePack, errors: Sequence[PlanError], fail_on: str, min_score
                  "grades": [dict(styles[g.grade], grade=g.grade, min=g.min) for g in pack.grades]},
         "grade_styles": styles,
         "rules": {rule.id: rule.to_dict() for rule in pack.rules},
-        "ps": list(_PS),
+        "ps": list(PS),
         "fail_on": fail_on,
         "min_score": min_score,
     }
@@ -202,10 +197,10 @@ def audit_data(result: Any, pack: RulePack, sort: str = "score", worst: int = 3,
         views.append(view)
     views.sort(key=_sort_key(sort, [g.grade for g in pack.grades]))
     by_p = []
-    for p in _PS:
+    for p in PS:
         stats = dict(result.summary.get("by_p", {}).get(p, {}))
         stats.update(p=p, plans_short=sum(1 for v in views if any(p in r["failed_ps"] for r in v["results"]
-                                                                   if r["status"] in ("fail", "error"))),
+                                                                   if r["status"] in FAILED_STATUSES)),
                      findings=sum(1 for v in views for f in v["findings"] if _group(f) == p))
         by_p.append(stats)
     data.update(kind="audit", as_of=result.as_of.isoformat(), summary=result.summary,
@@ -213,7 +208,7 @@ def audit_data(result: Any, pack: RulePack, sort: str = "score", worst: int = 3,
                 portfolio=result.portfolio, reports=views, sort=sort, worst=worst, by_p=by_p,
                 failing=sum(1 for v in views if v["fails"]),
                 portfolio_failing=sum(1 for f in (result.portfolio or {}).get("findings", ())
-                                      if SEVERITIES.index(f["severity"]) <= SEVERITIES.index(fail_on)),
+                                      if at_or_above(f["severity"], fail_on)),
                 baseline=comparison.to_dict() if comparison is not None else None, **extra)
     return data
 

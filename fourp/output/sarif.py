@@ -1,24 +1,14 @@
 """`sarif`: SARIF 2.1.0 for code-scanning dashboards: a result a finding, at its file, line and column."""
 from __future__ import annotations
 
-import csv
-import errno
 import hashlib
-import io
 import json
 import os
-import re
-import secrets
-import stat
-import time
 import urllib.parse
-import xml.etree.ElementTree as ET
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional
 
 from .. import __version__
 from ..read.baseline import finding_key, plan_key
-
-from typing import Any, Dict, List, Optional, Sequence, Tuple
 from .places import plan_name
 
 __all__ = ["to_sarif", "report_text", "SARIF_VERSION"]

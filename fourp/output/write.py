@@ -1,24 +1,14 @@
 """Writing a report atomically: a temporary file in the target's folder renamed into place."""
 from __future__ import annotations
 
-import csv
 import errno
 import hashlib
-import io
-import json
 import os
 import re
 import secrets
 import stat
 import time
-import urllib.parse
-import xml.etree.ElementTree as ET
-from typing import Any, Dict, List, Optional, Sequence, Tuple
-
-from .. import __version__
-from ..read.baseline import finding_key, plan_key
-
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Optional
 
 __all__ = ["remove_stale_temporaries", "NotWritable", "report_bytes", "write_atomic", "is_fourp_report"]
 

@@ -7,10 +7,10 @@ from typing import Any, NamedTuple, Optional, Tuple
 
 from ..read.dates import parse_moment
 from ..read.plan import as_mapping
+from ..report import PS
 
 __all__ = ["Life", "life_of", "DEFAULT_DRAFT_DAYS", "in_use_signs"]
 
-_PS = ("pursue", "prevent", "protect", "prepare")
 #: A draft older than this is in use whatever it holds (the `draft-in-use` rule's parameter overrides it).
 DEFAULT_DRAFT_DAYS = 60
 
@@ -34,7 +34,7 @@ def in_use_signs(data: Mapping[str, Any], as_of: dt.date, max_draft_days: int) -
     """What shows a plan is being used to run an operation: done actions, results, operational log
     entries (more than the entry that opened it), or its age."""
     signs = []
-    actions = [a for p in _PS for a in (as_mapping(data.get(p)).get("actions") or ())
+    actions = [a for p in PS for a in (as_mapping(data.get(p)).get("actions") or ())
                if isinstance(as_mapping(data.get(p)).get("actions"), list) and isinstance(a, Mapping)]
     done = sum(1 for a in actions if _norm(a.get("status")) == "done")
     results = sum(1 for a in actions if isinstance(a.get("result"), Mapping) and a["result"].get("text"))

@@ -8,6 +8,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from .. import checks
 from ..read.plan import Locator, PlanError, parse_text
 from ..regex import RegexError, format_checker
+from ..report import PS
 from ..resources import shipped
 from .conditions import compile_conditions
 from .messages import new_environment
@@ -20,7 +21,6 @@ __all__ = ["PackError", "Rule", "RulePack", "Grade", "load_pack", "shipped_packs
 
 DEFAULT_PACK = "hmicfrs-2024"
 STRUCTURE_RULE = "plan-structure"
-_PS = ("pursue", "prevent", "protect", "prepare")
 
 _BUILTIN_STRUCTURE: Dict[str, Any] = {
     "id": STRUCTURE_RULE,
@@ -290,7 +290,7 @@ def _compile(spec: _Spec, env: Any) -> Rule:
             for k, v in (data.get("params") or {}).items()}
     return Rule(
         id=data["id"], title=data["title"], severity=data["severity"], weight=float(data["weight"]),
-        ps=tuple(p for p in _PS if p in (data.get("ps") or ())), check=data["check"], options=options,
+        ps=tuple(p for p in PS if p in (data.get("ps") or ())), check=data["check"], options=options,
         params=dict(spec.values), param_docs=docs, message=data["message"], rationale=data["rationale"],
         basis=tuple(data["basis"]), remediation=data["remediation"], scope=data.get("scope", "plan"),
         enabled=data.get("enabled", True), limits_grade=data.get("limits_grade", True),

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
+from ..report import PS
+
 __all__ = ["Change", "OldSpelling", "SpellingError", "modernise", "RENAMED_OPTIONS"]
 
 #: Options renamed, by check kind: the old name, the new name, and how an old value reads in the new
@@ -20,7 +22,6 @@ RENAMED_OPTIONS: Dict[str, Dict[str, Tuple[str, Optional[Mapping[Any, str]]]]] =
     "wording": {"missing_is_brief": ("missing", {True: "fail", False: "pass"})},
 }
 
-_PS = frozenset(("pursue", "prevent", "protect", "prepare"))
 _LONG_SELECTOR = re.compile(r"/\{([^{}]*)\}/actions/\*(?=/|$)")
 
 
@@ -140,7 +141,7 @@ def _pattern(value: Any, path: Tuple[Any, ...], changes: List[Change]) -> None:
     if not isinstance(value, str):
         return
     match = _LONG_SELECTOR.match(value)
-    if match and frozenset(n.strip() for n in match.group(1).split(",")) == _PS:
+    if match and frozenset(n.strip() for n in match.group(1).split(",")) == frozenset(PS):
         new = "@actions" + value[match.end():]
         changes.append(Change(path, f'"{value}"', f'"{new}"'))
 

@@ -10,9 +10,10 @@ import os
 import re
 from typing import Any, Dict, Mapping, Optional
 
+from ..report import PS
+
 __all__ = ["foreign_plan", "read_foreign", "SOCML", "OTHER_TEMPLATE", "as_other_template"]
 
-_PS = ("pursue", "prevent", "protect", "prepare")
 _OWNER = ("owner", "lro", "lead responsible officer", "plan owner", "lead officer")
 _GROUP = ("group", "ocg", "threat", "organised crime group", "ocg name", "group name", "threat name",
           "subject", "priority individual", "vulnerability")
@@ -33,7 +34,7 @@ def foreign_plan(data: Any) -> Optional[Dict[str, Any]]:
     if not isinstance(data, Mapping):
         return None
     keys = {_key(k): k for k in data}
-    ps = [p for p in _PS if any(k == p or k.startswith(p + " ") for k in keys)]
+    ps = [p for p in PS if any(k == p or k.startswith(p + " ") for k in keys)]
     owner = next((keys[k] for k in keys if k in _OWNER), None)
     group = next((keys[k] for k in keys if k in _GROUP), None)
     if len(ps) < 3 or (owner is None and group is None):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from ..errors import FourpError
-from ..report import REPORT_FORMAT, SEVERITIES
+from ..report import REPORT_FORMAT, plan_fails
 
 __all__ = ["BaselineError", "Baseline", "Comparison", "load_baseline", "baseline_from_data", "compare",
            "plan_key", "finding_key"]
@@ -70,9 +70,8 @@ class Comparison:
 
     def failing(self, reports: Sequence[Any], fail_on: str = "error", min_score: float = 0.0) -> List[Any]:
         """Reports that fail on their new findings alone (or score under `min_score`)."""
-        limit = SEVERITIES.index(fail_on)
-        return [r for i, r in enumerate(reports) if r.score < min_score
-                or any(SEVERITIES.index(f["severity"]) <= limit for f in self.new_findings(i))]
+        return [r for i, r in enumerate(reports)
+                if plan_fails({"score": r.score, "findings": self.new_findings(i)}, fail_on, min_score)]
 
     def to_dict(self) -> Dict[str, Any]:
         return {"file": self.baseline.file, "as_of": self.baseline.as_of,

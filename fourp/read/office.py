@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from typing import Any, Callable, List, Sequence, Tuple
 
+from ..report import PS
 from .layout import Grid, OfficeLocator, Passage, Reading, apply
 from .mapping import Mapping, shipped_mapping
 from .plan import Plan, PlanError
 
 __all__ = ["read_office"]
 
-_PS = ("pursue", "prevent", "protect", "prepare")
 
 
 def _looked_like(grids: Sequence[Grid], passages: Sequence[Passage], what: str) -> str:
@@ -36,7 +36,7 @@ def _names_the_four_ps(grids: Sequence[Grid], passages: Sequence[Passage]) -> bo
         words.add(grid.caption.casefold())
         words.update(str(cell).casefold() for row in grid.rows for cell in row if isinstance(cell, str))
     text = " ".join(words)
-    return sum(1 for p in _PS if p in text) >= 3
+    return sum(1 for p in PS if p in text) >= 3
 
 
 def read_office(path: str, package: Any, fmt: str, mappings: Sequence[Mapping],
@@ -52,7 +52,7 @@ def read_office(path: str, package: Any, fmt: str, mappings: Sequence[Mapping],
         reading = apply(mapping, grids, passages)
         # Every 4P plan template has its four Ps: a document in which a mapping finds none of them is not
         # in that template, whatever labels it shares with it (a force's template read as fourp's).
-        if reading.values > best.values and any(path[0] in _PS for path in reading.places):
+        if reading.values > best.values and any(path[0] in PS for path in reading.places):
             best = reading
     if not best.values and _names_the_four_ps(grids, passages):
         raise PlanError(path, f"a 4P plan on another template: {_looked_like(grids, passages, what)}, which no "

@@ -191,3 +191,14 @@ def test_the_architecture_page_names_every_module_and_stage():
             f"docs/architecture.md does not show {module}"
     for name, _ in STAGES:
         assert name in text, f"docs/architecture.md does not name the stage {name!r}"
+
+
+def test_every_package_is_installed():
+    """setup.cfg lists the packages a wheel holds: a folder missing there is missing from every install."""
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg", encoding="utf-8")
+    listed = set(config["options"]["packages"].split())
+    folders = {_module_name(p.parent / "__init__.py") for p in PACKAGE.rglob("__init__.py")}
+    assert folders <= listed, f"add to setup.cfg's packages: {sorted(folders - listed)}"

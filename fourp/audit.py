@@ -191,7 +191,7 @@ def _evaluate_and_keep(path: str, key: Optional[str], pack: RulePack, as_of: dt.
 
 def _work(tasks: Sequence["Work"]) -> Tuple[List[Union[Report, Dict[str, Any]]], List[Tuple[str, str]]]:
     """A worker's part: the results of some plans, and what went wrong with the cache meanwhile."""
-    from .cache.results import take_noted
+    from .cache.store import take_noted
 
     results = []
     settings = _worker_settings
@@ -226,7 +226,7 @@ def _pool_run(tasks: Sequence[Task], workers: int, chunk: int, in_flight: int, i
               ) -> Optional[Tuple[List[Task], List[Task]]]:
     """Evaluates tasks in one pool, passing each result to `done`. None when all are done; if a worker dies,
     (the tasks that were in flight, the tasks not yet sent). Interrupted, it stops its workers at once."""
-    from .cache.results import note_problem
+    from .cache.store import note_problem
 
     chunks = iter([list(tasks[i:i + chunk]) for i in range(0, len(tasks), chunk)])
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=initargs)

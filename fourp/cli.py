@@ -349,7 +349,7 @@ def _emit(outputs: Sequence[Tuple[str, Optional[str]]], data: Dict[str, Any], do
 
 def _cache_notes() -> None:
     """Each cache this run could not use, said once, so that a slower run is not a mystery."""
-    from .cache.results import cache_problems
+    from .cache.store import cache_problems
 
     for problem in cache_problems():
         _say(f"note: {problem}")
@@ -912,7 +912,7 @@ def cache_group() -> None:
 @cache_group.command(name="dir")
 def cache_dir_command() -> None:
     """Print the folder the cache is kept in."""
-    from .cache.results import default_cache_dir
+    from .cache.store import default_cache_dir
 
     click.echo(default_cache_dir())
 

@@ -12,7 +12,8 @@ import pytest
 
 from fourp import load_pack
 from fourp.audit import audit
-from fourp.cache.results import ResultsCache, default_cache_dir
+from fourp.cache.results import ResultsCache
+from fourp.cache.store import default_cache_dir
 
 AS_OF = dt.date(2024, 9, 30)
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")

@@ -33,14 +33,14 @@ def _file_hash(path: str) -> Optional[str]:
 
 
 def _entry_path(file: str) -> str:
-    from .results import default_cache_dir
+    from .store import default_cache_dir
 
     name = hashlib.sha256(os.path.abspath(file).encode("utf-8", "surrogateescape")).hexdigest()
     return os.path.join(default_cache_dir(), "packs", f"v{_FORMAT}", name)
 
 
 def _read(entry: str, file: str) -> Any:
-    from .results import read_entry
+    from .store import read_entry
 
     try:
         blob = read_entry(entry, os.path.basename(entry))
@@ -57,7 +57,7 @@ def _read(entry: str, file: str) -> Any:
 
 
 def _write(entry: str, file: str, pack: Any) -> None:
-    from .results import write_atomic
+    from .store import write_entry
 
     try:
         hashes: Tuple[Tuple[str, Optional[str]], ...] = tuple((path, _file_hash(path)) for path in pack.files)
@@ -68,9 +68,9 @@ def _write(entry: str, file: str, pack: Any) -> None:
         return
     sealed = seal(blob, os.path.basename(entry).encode("ascii"))  # bound to the pack file it holds
     if sealed is not None:
-        from .results import default_cache_dir
+        from .store import default_cache_dir
 
-        write_atomic(entry, sealed, default_cache_dir())  # a read-only disk: not cached either (noted)
+        write_entry(entry, sealed, default_cache_dir())  # a read-only disk: not cached either (noted)
 
 
 def without_templates(pack: Any) -> Any:

@@ -363,7 +363,7 @@ def _compiled_templates(flavour: str) -> Any:
     source sees neither."""
     import jinja2
 
-    from ..cache.results import default_cache_dir, read_entry, write_atomic
+    from ..cache.store import default_cache_dir, read_entry, write_entry
     from ..cache.code_identity import code_fingerprint
     from ..cache.signing import seal
 
@@ -385,7 +385,7 @@ def _compiled_templates(flavour: str) -> Any:
         def dump_bytecode(self, bucket: Any) -> None:
             sealed = seal(bucket.bytecode_to_string(), binding(bucket).encode("utf-8"))
             if sealed is not None:
-                write_atomic(os.path.join(folder, f"{bucket.key}.cache"), sealed, root)
+                write_entry(os.path.join(folder, f"{bucket.key}.cache"), sealed, root)
 
         def clear(self) -> None:  # `fourp cache clear` removes the folder's files itself
             pass

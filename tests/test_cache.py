@@ -220,7 +220,8 @@ def test_the_cross_plan_verdict_is_kept_only_while_every_plan_is_unchanged(folde
 
     judged = []
     real = fourp.portfolio.evaluate.evaluate_portfolio
-    monkeypatch.setattr(fourp.portfolio.evaluate, "evaluate_portfolio", lambda *a, **k: judged.append(1) or real(*a, **k))
+    monkeypatch.setattr(fourp.portfolio.evaluate, "evaluate_portfolio",
+                        lambda *a, **k: judged.append(1) or real(*a, **k))
     (folder / "broken.yaml").unlink()
     first = _run(folder, ResultsCache(tmp_path / "cache"))
     again = _run(folder, ResultsCache(tmp_path / "cache"))

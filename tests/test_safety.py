@@ -367,7 +367,7 @@ def test_plan_text_is_never_run_as_a_template(fmt):
 
 def test_the_suite_keeps_fourps_caches_and_key_out_of_the_home_folder(own_cache_and_config):
     """tests/conftest.py points every test (and every fourp a test starts) away from ~/.cache, ~/.config."""
-    from fourp.cache.results import default_cache_dir
+    from fourp.cache.store import default_cache_dir
     from fourp.cache.signing import key_path
 
     home = os.path.expanduser("~")

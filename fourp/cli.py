@@ -651,16 +651,21 @@ def history_command(file: str, fmt: str, output: Optional[str], pack_name: Optio
 
 
 def _emit_text(text: str, output: Optional[str]) -> None:
-    from .output.write import write_atomic
-
     if output is None:
         click.echo(text, nl=False)
         return
+    _write_text(output, text)
+
+
+def _write_text(path: str, text: str) -> None:
+    """Writes a report atomically and says so; a file that cannot be written is the run's problem."""
+    from .output.write import write_atomic
+
     try:
-        write_atomic(output, text)
+        write_atomic(path, text)
     except OSError as exc:
-        raise _Problem(f"cannot write {output}: {exc.strerror or exc}") from None
-    _say(f"wrote {output}")
+        raise _Problem(f"cannot write {path}: {exc.strerror or exc}") from None
+    _say(f"wrote {path}")
 
 
 @main.command()
@@ -787,16 +792,11 @@ def schema(which: str, output: Optional[str], editor: bool) -> None:
 
 
 def _write_file(path: str, text: str) -> None:
-    from .output.write import write_atomic
     from .read.plan import PLAN_SUFFIXES
 
     if path.lower().endswith(tuple(s for s in PLAN_SUFFIXES if s != ".json")):
         raise _Problem(f"{path} is (or looks like) a plan; fourp never writes over a plan")
-    try:
-        write_atomic(path, text)
-    except OSError as exc:
-        raise _Problem(f"cannot write {path}: {exc.strerror or exc}") from None
-    _say(f"wrote {path}")
+    _write_text(path, text)
 
 
 @main.command()

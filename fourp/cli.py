@@ -15,7 +15,7 @@ from .pack.load import DEFAULT_PACK, PackError, RulePack, load_pack, shipped_pac
 from .read.plan import DEFAULT_MAX_BYTES, PlanError
 from .report import SEVERITIES, plan_fails
 
-#: Exit codes: documented in the README and `fourp --help`.
+#: Exit codes: documented in docs/check.md and `fourp --help`.
 EXIT_FAILED, EXIT_USAGE = 1, 2
 
 

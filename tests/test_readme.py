@@ -7,8 +7,6 @@ import re
 
 from conftest import ROOT
 
-import fourp
-
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 

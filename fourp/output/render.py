@@ -160,7 +160,7 @@ def _common(pack: RulePack, errors: Sequence[PlanError], fail_on: str, min_score
 
 def template_data(reports: Sequence[Report], pack: RulePack, errors: Sequence[PlanError] = (),
                   fail_on: str = "error", min_score: float = 0.0, **extra: Any) -> Dict[str, Any]:
-    """The data every template of `fourp check` gets (documented in the README)."""
+    """The data every template of `fourp check` gets (documented in docs/templates.md)."""
     data = _common(pack, errors, fail_on, min_score)
     data.update(kind="check", baseline=None,
                 reports=[_view(r.to_dict(), data, fail_on, min_score) for r in reports], **extra)
@@ -181,7 +181,7 @@ def _sort_key(sort: str, grades: Sequence[str]) -> Any:
 
 def audit_data(result: Any, pack: RulePack, sort: str = "score", worst: int = 3, fail_on: str = "error",
                min_score: float = 0.0, comparison: Any = None, **extra: Any) -> Dict[str, Any]:
-    """The data the audit templates get: `template_data`'s keys plus the summary (documented in the README).
+    """The data the audit templates get: `template_data`'s keys plus the summary (documented in docs/templates.md).
 
     `result` is a `fourp.audit.AuditReport`; `comparison` a `fourp.read.baseline.Comparison`, whose new
     findings then replace each plan's `findings`.

@@ -11,7 +11,7 @@ from typing import Any, Dict
 import pytest
 import yaml
 from conftest import AS_OF, EXAMPLES, ROOT
-from test_kind_docs import example_pack, run_examples
+from examplepack import example_pack, run_examples
 
 import fourp
 from fourp import checks
@@ -118,3 +118,22 @@ def test_the_output_format_example_writes_a_line_per_finding_and_escapes_plan_te
         {"severity": "error", "line": 3, "column": 1, "rule": "r", "message": "x\n::error::forged 100%"}]}]}
     [line] = space["to_github"](hostile).splitlines()
     assert line == "::error file=a%2Cb.yaml,line=3,col=1,title=r::x%0A::error::forged 100%25"
+
+
+def test_the_tests_are_laid_out_as_the_package_is():
+    """Each stage folder of the package has its tests' folder, and each built-in check kind its module."""
+    stages = {p.parent.name for p in (ROOT / "fourp").glob("*/__init__.py")}
+    assert {"read", "pack", "checks", "portfolio", "output", "cache"} <= stages
+    assert all((ROOT / "tests" / stage).is_dir() for stage in {"read", "pack", "checks", "portfolio", "output",
+                                                               "cache"})
+    missing = [name for name in checks.builtin_names()
+               if not (ROOT / "tests" / "checks" / f"test_{name.replace('-', '_')}.py").is_file()]
+    assert not missing, missing
+
+
+def test_every_test_file_a_page_names_exists():
+    pages = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md"))]
+    named = {(page.name, path) for page in pages
+             for path in re.findall(r"tests/[\w/]*test_\w+\.py", page.read_text(encoding="utf-8"))}
+    assert named
+    assert not [(page, path) for page, path in sorted(named) if not (ROOT / path).is_file()]

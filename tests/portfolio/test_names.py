@@ -3,17 +3,15 @@ and no false positives on the force's own meetings, roles and programmes."""
 from __future__ import annotations
 
 import json
-import pathlib
 
 import yaml
 from click.testing import CliRunner
-from conftest import AS_OF
+from conftest import AS_OF, EXAMPLES, ROOT
 
 import fourp
 from fourp.cli import main
 
-HERE = pathlib.Path(__file__).resolve().parent
-OWN = yaml.safe_load((HERE / "data" / "force-own-names.yaml").read_text(encoding="utf-8"))["sentences"]
+OWN = yaml.safe_load((ROOT / "tests" / "data" / "force-own-names.yaml").read_text(encoding="utf-8"))["sentences"]
 
 
 def _plan(texts, name="Harbour Lane OCG", operation="Op Gannet"):
@@ -46,7 +44,7 @@ def test_check_takes_the_register(tmp_path):
     plan = _plan(["Warrant at the Carrow Yard address executed; two arrests."])
     path = tmp_path / "plan.yaml"
     path.write_text(yaml.safe_dump(plan), encoding="utf-8")
-    register = pathlib.Path(__file__).resolve().parent.parent / "examples" / "register.csv"
+    register = EXAMPLES / "register.csv"
     result = CliRunner().invoke(main, ["check", str(path), "--as-of", "2024-09-30", "--register", str(register),
                                        "--format", "json"])
     messages = [f["message"] for f in json.loads(result.output)["findings"]

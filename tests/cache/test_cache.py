@@ -9,6 +9,7 @@ import shutil
 import zlib
 
 import pytest
+from conftest import ROOT
 
 from fourp import load_pack
 from fourp.audit import audit
@@ -16,7 +17,7 @@ from fourp.cache.results import ResultsCache
 from fourp.cache.store import default_cache_dir
 
 AS_OF = dt.date(2024, 9, 30)
-EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
+EXAMPLES = str(ROOT / "examples")
 
 
 @pytest.fixture(autouse=True)

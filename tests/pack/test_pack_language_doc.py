@@ -6,7 +6,7 @@ import re
 import pytest
 import yaml
 from conftest import ROOT
-from test_kind_docs import example_pack, run_examples
+from examplepack import example_pack, run_examples
 
 from fourp import checks
 from fourp.docs import kind_docs

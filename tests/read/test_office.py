@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from conftest import AS_OF, EXAMPLES, ROOT
 from hypothesis import HealthCheck, assume, given, settings
 from office import comparable, fill_docx, fill_xlsx
+from sarif_subset import check_sarif
 
 import fourp
 from fourp.cli import main
@@ -104,8 +105,6 @@ def test_the_place_is_in_every_report_format(tmp_path):
     for fmt in ("text", "markdown", "html", "junit", "csv", "github", "gitlab"):
         out = run("check", plan, *AS_OF_ARGS, "--format", fmt, "--no-color").stdout
         assert words in out, fmt
-    from test_formats import check_sarif
-
     document = json.loads(run("check", plan, *AS_OF_ARGS, "--format", "json").stdout)
     sarif = check_sarif(run("check", plan, *AS_OF_ARGS, "--format", "sarif").stdout, 1, len(document["findings"]))
     places = [loc for r in sarif["runs"][0]["results"] for loc in r["locations"] if "properties" in loc]

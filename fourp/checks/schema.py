@@ -9,7 +9,7 @@ What it checks:
   you mean `owner`?", and keys with no value that read like text (`two arrests`) as text YAML split at
   its commas (an unquoted `{text: Warrant executed, two arrests}`), with the text put back together and
   quoted. An enumerated value in the wrong case (`Done`, `LRO`) is understood as meant: it is the
-  `spelling` kind's finding, not this one's. Each problem carries the paths it covers (the value fourp
+  `enum-case` kind's finding, not this one's. Each problem carries the paths it covers (the value fourp
   could not read, or the field a misspelt key stands for), so that other rules neither report it again
   nor conclude anything from it.
 
@@ -51,8 +51,8 @@ def _explain(error: Any) -> str:
     if error.validator == "type":
         wanted = error.validator_value
         wanted = " or ".join(wanted) if isinstance(wanted, list) else wanted
-        article = "an" if wanted[0] in "aeiou" else "a"
         noun = {"object": "mapping", "array": "list"}.get(wanted, wanted)
+        article = "an" if noun[0] in "aeiou" else "a"  # of the word shown ("a mapping"), not the schema's
         return f"{where} should be {article} {noun}, not {shown}"
     if error.validator == "format":
         form = "date" if error.validator_value == "fourp-date" else "date and time"

@@ -25,3 +25,11 @@ class TestSchema:
 
     def test_a_value_in_the_wrong_case_is_not_this_kinds_finding(self):
         assert run("schema", {"status": "Active", "pursue": {"actions": [{"status": "Done"}]}}, {}) == []
+
+    @pytest.mark.parametrize("plan, article", [
+        ({"lro": "Ch Insp Tom Reade"}, "should be a mapping"),          # the schema says "object"
+        ({"pursue": {"actions": "none"}}, "should be a list"),          # the schema says "array"
+    ])
+    def test_the_article_agrees_with_the_word_shown(self, plan, article):
+        [(_, detail)] = run("schema", plan, {})
+        assert article in detail

@@ -147,14 +147,24 @@ def _records(table: Table, grid: Grid, reading: Reading) -> None:
                 continue
             path = base + column.field
             place = grid.place(table.name, row_index, headings[index], index, data_row=offset)
-            value = translate(_cell(row, index), column.values)
-            if column.part:
-                parts.setdefault(path, {"place": place})[column.part] = value
-                continue
-            reading.put(path, None if _empty(value) else convert(value, field_kind(path), _date_only(value)), place)
-        for path, pieces in parts.items():
-            value = combine(pieces.get("date"), pieces.get("time"))
-            reading.put(path, None if _empty(value) else convert(value, field_kind(path)), pieces["place"])
+            _put(reading, parts, path, translate(_cell(row, index), column.values), place, column.part)
+        _put_parts(reading, parts)
+
+
+def _put(reading: Reading, parts: Dict[Tuple[Any, ...], Dict[str, Any]], path: Tuple[Any, ...], value: Any,
+         place: Any, part: Optional[str]) -> None:
+    """Record one cell's value at `path`, or keep it aside when it is the date or the time half of one."""
+    if part:
+        parts.setdefault(path, {"place": place})[part] = value
+    else:
+        reading.put(path, None if _empty(value) else convert(value, field_kind(path), _date_only(value)), place)
+
+
+def _put_parts(reading: Reading, parts: Dict[Tuple[Any, ...], Dict[str, Any]]) -> None:
+    """Record each date-time that a template keeps as a date cell and a time cell."""
+    for path, pieces in parts.items():
+        value = combine(pieces.get("date"), pieces.get("time"))
+        reading.put(path, None if _empty(value) else convert(value, field_kind(path)), pieces["place"])
 
 
 def _date_only(value: Any) -> bool:
@@ -179,15 +189,9 @@ def _labels(rows: Sequence[LabelRow], name: str, grid: Grid, reading: Reading) -
             mapped = index[normal(cell)]
             label = " ".join(cell.split()).rstrip(" :*")
             place = grid.place(grid.caption or name, row_index, label, column + 1)
-            value = translate(_cell(cells, column + 1), mapped.values)
-            path = mapped.field
-            if mapped.part:
-                parts.setdefault(path, {"place": place})[mapped.part] = value
-                continue
-            reading.put(path, None if _empty(value) else convert(value, field_kind(path), _date_only(value)), place)
-    for path, pieces in parts.items():
-        value = combine(pieces.get("date"), pieces.get("time"))
-        reading.put(path, None if _empty(value) else convert(value, field_kind(path)), pieces["place"])
+            _put(reading, parts, mapped.field, translate(_cell(cells, column + 1), mapped.values), place,
+                 mapped.part)
+    _put_parts(reading, parts)
 
 
 def _matches(caption: str, names: Sequence[str]) -> bool:

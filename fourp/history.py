@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import random
 import sqlite3
 import statistics
+import time
 from contextlib import closing
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, cast
 
@@ -111,10 +113,7 @@ def open_history(path: str, create: bool = True) -> sqlite3.Connection:
         raise HistoryError(path, f"cannot open the history: {exc}", code="unreadable") from None
     try:
         db.execute("PRAGMA foreign_keys = ON")
-        _check_is_ours(db, path)
-        if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            db.execute("PRAGMA journal_mode = WAL")
-        _migrate(db, path)
+        _set_up(db, path)
     except sqlite3.DatabaseError as exc:
         db.close()
         raise HistoryError(path, f"not a fourp history (SQLite could not read it: {exc})") from None
@@ -124,36 +123,77 @@ def open_history(path: str, create: bool = True) -> sqlite3.Connection:
     return db
 
 
-def _check_is_ours(db: sqlite3.Connection, path: str) -> None:
+def _contended(exc: sqlite3.Error) -> bool:
+    """Whether SQLite refused only because another connection holds a lock it needs (decided by its
+    result code, never its message). Two connections that both read the file and then both need to
+    write deadlock, and SQLite answers one of them at once rather than wait: the set-up retries it."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def _set_up(db: sqlite3.Connection, path: str) -> None:
+    """Checks the file is a fourp history, brings its schema up to date and puts it in WAL mode,
+    retrying (with a short random pause) while other audits set up the same file, up to the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            _migrate(db, path)
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            if not _contended(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(random.uniform(0.02, 0.1))
+
+
+def _state(db: sqlite3.Connection) -> Tuple[int, int, int]:
+    """The file's application id, schema version and number of schema objects. Read by the caller inside
+    one transaction, so all three come from the same moment even while another audit migrates."""
     application = db.execute("PRAGMA application_id").fetchone()[0]
     version = db.execute("PRAGMA user_version").fetchone()[0]
+    objects = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    return application, version, objects
+
+
+def _check_is_ours(path: str, state: Tuple[int, int, int]) -> None:
+    application, version, objects = state
     if application == APPLICATION_ID:
         if version > SCHEMA_VERSION:
             raise HistoryError(path, f"written by a newer fourp (schema {version}; this fourp reads up to "
                                f"{SCHEMA_VERSION})", hint="upgrade fourp to use it", code="newer-history")
         return
-    tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-    if application != 0 or tables:
+    if application != 0 or objects:
         raise HistoryError(path, "is a SQLite database but not a fourp history; fourp leaves it alone",
                            hint="give --history a new file name")
 
 
 def _migrate(db: sqlite3.Connection, path: str) -> None:
-    """Runs the migrations the file lacks, all in one transaction (re-reading the version once it holds
-    the write lock, so two audits creating one history at once migrate it once)."""
-    if db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+    """Runs the migrations the file lacks, all in one transaction (re-reading the state once it holds
+    the write lock, so two audits creating one history at once migrate it once). A history already up to
+    date is only read, so a read-only one can still be viewed."""
+    db.execute("BEGIN")
+    try:
+        state = _state(db)
+    finally:
+        db.execute("COMMIT")
+    _check_is_ours(path, state)
+    if state[1] == SCHEMA_VERSION and state[0] == APPLICATION_ID:
         return
     db.execute("BEGIN IMMEDIATE")
     try:
-        _check_is_ours(db, path)
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        for steps in MIGRATIONS[version:]:
+        state = _state(db)
+        _check_is_ours(path, state)
+        for steps in MIGRATIONS[state[1]:]:
             for statement in steps:
                 db.execute(statement)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        if db.in_transaction:
+            db.execute("ROLLBACK")
         raise
 
 

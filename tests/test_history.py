@@ -255,6 +255,36 @@ def test_two_command_line_audits_at_once_both_land(tmp_path):
     assert counts(db)[:2] == (2, 14)
 
 
+def _open_at_the_barrier(path, barrier, outcomes):
+    barrier.wait()
+    try:
+        history.open_history(path).close()
+        outcomes.put("ok")
+    except history.HistoryError as exc:
+        outcomes.put(exc.code)
+
+
+def test_audits_creating_one_history_at_once_all_open_it(tmp_path):
+    # Six audits released together onto a new history: all read it empty, then all need to write. SQLite
+    # answers a deadlocked one at once ("database is locked") instead of waiting, and a history read
+    # between another's migration steps looked like someone else's database. Each must open it.
+    import multiprocessing
+    context = multiprocessing.get_context("spawn")
+    for trial in range(5):
+        path = str(tmp_path / f"h{trial}.db")
+        barrier, outcomes = context.Barrier(6), context.Queue()
+        workers = [context.Process(target=_open_at_the_barrier, args=(path, barrier, outcomes)) for _ in range(6)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=120)
+        assert [outcomes.get(timeout=5) for _ in workers] == ["ok"] * 6
+        conn = sqlite3.connect(path)
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == history.SCHEMA_VERSION
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        conn.close()
+
+
 # -- the schema -------------------------------------------------------------------------------------------
 
 def test_an_older_history_is_migrated_keeping_its_audits(tmp_path):

@@ -589,8 +589,11 @@ def _judged_with_other_plans(reports: Tuple[Report, ...], groups: Dict[str, "_Gr
     out = []
     for report in reports:
         facts = report.meta.get(FACTS_KEY) or {}
+        # A plan's own threat and operation are never "another threat", even where a second plan (an old
+        # copy, or a new plan for the same group) shares the name.
+        own = set(mentioned_names((facts.get("threat") or {}).get("name"), facts.get("operation")))
         hits = {shown[form] for form in mentioned_names(*(facts.get("mentions") or ()), runs=True)
-                if form in owners and any(f != report.file for f in owners[form])}
+                if form in owners and form not in own and any(f != report.file for f in owners[form])}
         if not hits:
             out.append(report)
             continue

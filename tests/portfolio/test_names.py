@@ -65,3 +65,22 @@ def test_an_audit_learns_other_plans_threat_and_operation_names(tmp_path):
     b = [f["message"] for f in plans["B"]["findings"] if f["rule"] == "text-specific-to-threat"]
     a = [f["message"] for f in plans["A"]["findings"] if f["rule"] == "text-specific-to-threat"]
     assert len(b) == 1 and "Eastside Boys OCG" in b[0] and a == []
+
+
+def test_a_plan_sharing_its_threat_name_with_another_is_not_judged_again(tmp_path, monkeypatch):
+    # An old copy and the live plan, or two plans for one group, share a name: a plan naming its own
+    # threat must not be read and judged again as if its own name were another threat's.
+    for letter in "AB":
+        (tmp_path / f"{letter.lower()}.yaml").write_text(yaml.safe_dump(
+            {"fourp": 1, "id": letter, "threat": {"name": "Eastside Boys OCG"}, "operation": {"name": "Op Kestrel"},
+             "log": [{"at": "2024-09-01T10:00", "text": "Op Kestrel warrants executed at the Eastside Boys' flats."}]}))
+    import fourp.audit
+    import fourp.read
+
+    reads = []
+    original = fourp.read.read
+    monkeypatch.setattr(fourp.read, "read", lambda *a, **k: reads.append(a[0]) or original(*a, **k))
+    result = fourp.audit.audit([str(tmp_path)], as_of=AS_OF, jobs=1)
+    assert len(reads) == 2  # each plan read once, for its own evaluation
+    for report in result.reports:
+        assert not [f for f in report.findings if f.rule == "text-specific-to-threat"]

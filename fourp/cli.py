@@ -947,20 +947,15 @@ def config_command(path: str, config_file: Optional[str], no_config: bool) -> No
 
     settings = _settings(_finder(config_file, no_config), path)
     files = settings.files
-    click.echo(f"Settings for {_printable(path)}")
+    click.echo(f"Settings for {_one_line(path)}")
     if files:
-        click.echo("Configuration: " + ", extending ".join(_printable(f) for f in files))
+        click.echo("Configuration: " + ", extending ".join(_one_line(f) for f in files))
     else:
         click.echo(f"Configuration: none ({'--no-config' if no_config else f'no {CONFIG_NAME} here or above'})")
     rows = settings.describe()
     width = max(len(name) for name, _, _ in rows)
     for name, value, source in rows:
-        click.echo(f"  {name:<{width}}  {_printable(value)}  [{_printable(source)}]")
-
-
-def _printable(text: str) -> str:
-    """Text from a file or a path, with control characters made visible (they cannot restyle a terminal)."""
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(text))
+        click.echo(f"  {name:<{width}}  {_one_line(value)}  [{_one_line(source)}]")
 
 
 @main.command()

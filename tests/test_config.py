@@ -144,6 +144,18 @@ def test_fourp_config_explains_each_setting(region):
     assert "none" in run("config", region, "--no-config").output.splitlines()[1]
 
 
+def test_fourp_config_shows_a_hostile_folder_name_as_every_message_does(tmp_path):
+    from fourp.output.render import one_line
+
+    folder = tmp_path / "plans\x1b[2J\u202eevil"
+    folder.mkdir()
+    (folder / CONFIG_NAME).write_text("min_score: 70\n", encoding="utf-8")
+    result = run("config", folder)
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\u202e" not in result.output
+    assert f"Settings for {one_line(folder)}" in result.output  # the one neutraliser, not a copy of it
+
+
 @pytest.mark.parametrize("text, line, code, words", [
     ("pack: [hmicfrs-2024\n", 2, "invalid-yaml", ""),  # the bracket is found unclosed at the end
     ("fail_on: error\npakc: surrey.yaml\n", 2, "invalid-config", "pakc"),

@@ -563,7 +563,7 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
         if progress is not None:
             progress.close()
     comparison = compare(earlier, [r.to_dict() for r in result.reports]) if earlier is not None else None
-    extra, problems = _progress_views(result, pack, paths, history, run["max_bytes"])
+    extra, problems = _progress_views(result, pack, paths, history, run["max_bytes"], mappings)
     data = audit_data(result, pack, sort=sort, worst=max_findings, fail_on=fail_on, min_score=min_score,
                       comparison=comparison, **extra)
     document = audit_document(result, comparison)
@@ -607,13 +607,13 @@ def _check_history(history: Optional[str], paths: Sequence[str]) -> None:
 
 
 def _progress_views(result: Any, pack: RulePack, paths: Sequence[str], history: Optional[str],
-                    max_bytes: int) -> Tuple[Dict[str, Any], List[str]]:
+                    max_bytes: int, mappings: Sequence[Any] = ()) -> Tuple[Dict[str, Any], List[str]]:
     """The recommendations' state, the regional view and (recording the audit first) the history's trend,
     for the reports; and any problem recording it."""
     from .history import HistoryError, record, trends
     from .region import assess_audit, regional_view
 
-    extra: Dict[str, Any] = {"recommendations": assess_audit(result, pack, max_bytes),
+    extra: Dict[str, Any] = {"recommendations": assess_audit(result, pack, max_bytes, mappings),
                              "region": regional_view(result, pack), "history": None}
     problems = []
     if history is not None:

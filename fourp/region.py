@@ -106,9 +106,11 @@ def regional_view(result: Any, pack: Any) -> Optional[Dict[str, Any]]:
             "copied_across_forces": across}
 
 
-def assess_audit(result: Any, pack: Any, max_bytes: Optional[int] = None) -> Sequence[Mapping[str, Any]]:
+def assess_audit(result: Any, pack: Any, max_bytes: Optional[int] = None,
+                 mappings: Sequence[Any] = ()) -> Sequence[Mapping[str, Any]]:
     """Where the audit stands against the pack's recommendations at its as-of date; a recommendation for
-    some forces has its cross-plan targets judged over their plans alone."""
+    some forces has its cross-plan targets judged over their plans alone. `mappings` read Word and Excel
+    plans kept in a force's own template, as the audit read them."""
     from .portfolio.copied_text import reader_for_files
     from .portfolio.evaluate import evaluate_portfolio
     from .portfolio.facts import FACTS_KEY
@@ -119,6 +121,6 @@ def assess_audit(result: Any, pack: Any, max_bytes: Optional[int] = None) -> Seq
 
     def judge(reports: Sequence[Any], rules: Sequence[str]) -> Mapping[str, Any]:
         return evaluate_portfolio(((r.file or "<plan>", r.meta.get(FACTS_KEY)) for r in reports), pack, result.as_of,
-                                  read_prose=reader_for_files(max_bytes), only=list(rules)).to_dict()
+                                  read_prose=reader_for_files(max_bytes, mappings), only=list(rules)).to_dict()
 
     return assess(pack.recommendations, result.reports, result.portfolio or {}, result.as_of, judge)

@@ -129,3 +129,17 @@ def test_a_bad_recommendation_is_a_pack_error_with_its_line(tmp_path, entry, lin
         fourp.load_pack(path)
     assert (info.value.line, info.value.code) == (line, code), info.value
     assert "recommendation 'x'" in info.value.reason
+
+
+def test_a_force_s_cross_plan_target_reads_plans_with_the_audit_s_mappings(monkeypatch):
+    # Sussex's recommendation is judged on `no-copied-text` over Sussex's plans alone, re-reading their prose:
+    # a plan kept in a force's own Word template must be read with the mapping the audit was given.
+    import fourp.portfolio.copied_text as copied_text
+
+    given = []
+    real = copied_text.reader_for_files
+    monkeypatch.setattr(copied_text, "reader_for_files",
+                        lambda max_bytes=None, mappings=(): given.append(tuple(mappings)) or real(max_bytes, mappings))
+    mapping = EXAMPLES / "force-template" / "wessex.mapping.yaml"
+    assert recommendations(EXAMPLES, "--mapping", mapping)["sussex-4p-quality"]
+    assert given and all(len(m) == 1 and m[0].file == str(mapping) for m in given)

@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 import time
-from typing import Dict, List
+from typing import Dict, List, Mapping, Optional
 
 
 def _kb(pid: int, field: str) -> int:
@@ -42,9 +42,10 @@ def _tree(pid: int) -> List[int]:
     return found
 
 
-def run(command: List[str]) -> Dict[str, float]:
+def run(command: List[str], env: Optional[Mapping[str, str]] = None) -> Dict[str, float]:
+    """Runs `command` (with `env` as its whole environment, if given) and measures it."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, env=None if env is None else dict(env))
     own = tree = 0
     while True:
         waited, status, usage = os.wait4(process.pid, os.WNOHANG)

@@ -115,7 +115,14 @@ def _given(plans_dir: Optional[str], size: int, seed: int) -> Optional[str]:
         with open(os.path.join(folder, ".manifest.json"), encoding="utf-8") as handle:
             manifest = json.load(handle)
     except (OSError, ValueError):
-        return None
+        try:
+            count = sum(1 for name in os.listdir(folder) if name.endswith(".yaml") and not name.startswith("."))
+        except OSError:
+            return None
+        if count != size:
+            return None
+        print(f"{folder}: no manifest; taking its {count} plans as generated with seed {seed}", file=sys.stderr)
+        return folder
     if manifest.get("count") != size or manifest.get("seed") != seed or manifest.get("as_of") != AS_OF:
         print(f"{folder} holds other plans (count {manifest.get('count')}, seed {manifest.get('seed')}): "
               "generating afresh", file=sys.stderr)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from typing import Dict, List, Optional, Tuple
 
 __all__ = ["note_problem", "take_noted", "cache_problems", "read_entry", "default_cache_dir", "write_entry"]
@@ -73,6 +72,8 @@ def write_entry(path: str, blob: bytes, root: Optional[str] = None) -> bool:
     temp = None
     try:
         make_private_dirs(folder)
+        import tempfile  # only a write needs it: a cold check that reads its caches starts without
+
         fd, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-")  # 0600
         with os.fdopen(fd, "wb") as handle:
             handle.write(blob)

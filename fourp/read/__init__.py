@@ -9,10 +9,26 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import Dict, NamedTuple, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, NamedTuple, Optional, Sequence, Tuple
 
-from .mapping import Mapping, MappingError, load_mapping, shipped_mapping
 from .plan import DEFAULT_MAX_BYTES, Plan, PlanError
+
+if TYPE_CHECKING:
+    from .mapping import Mapping, MappingError, load_mapping, shipped_mapping
+
+# Mappings serve Word and Excel plans only: imported when first named (PEP 562), so every module of
+# fourp.read, and a check of a YAML plan, starts without them.
+_MAPPING_EXPORTS = ("Mapping", "MappingError", "load_mapping", "shipped_mapping")
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _MAPPING_EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from . import mapping
+
+    value = getattr(mapping, name)
+    globals()[name] = value
+    return value
 
 __all__ = ["Format", "FORMATS", "SKIPPED", "MAPPING_SUFFIXES", "read", "format_of", "suffixes", "skip_reason",
            "Mapping", "MappingError", "load_mapping", "shipped_mapping"]

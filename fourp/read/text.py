@@ -1,10 +1,12 @@
 """Reading a YAML or JSON plan: the loader in fourp.read.plan, which keeps each value's line and column."""
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-from .mapping import Mapping
 from .plan import DEFAULT_MAX_BYTES, Plan, load_plan
+
+if TYPE_CHECKING:  # mappings never apply to a YAML or JSON plan: not loaded to read one
+    from .mapping import Mapping
 
 __all__ = ["read"]
 

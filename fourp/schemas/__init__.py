@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 __all__ = ["SCHEMAS", "schema", "editor_schema", "plan_validator", "pack_validator", "plan_is_valid",
@@ -24,6 +24,12 @@ def schema(name: str) -> dict:
     """The schema named `plan`, `pack`, `config` or `mapping` (of a Word or Excel template), as parsed JSON."""
     if name not in SCHEMAS:
         raise ValueError(f"no schema named {name!r}; there are {', '.join(SCHEMAS)}")
+    beside = os.path.join(os.path.dirname(__file__), f"{name}.schema.json")
+    if os.path.isfile(beside):  # installed as files: read directly, as importlib.resources costs a cold check
+        with open(beside, encoding="utf-8") as handle:
+            return json.loads(handle.read())
+    from importlib import resources  # a zipped install
+
     return json.loads(resources.files(__name__).joinpath(f"{name}.schema.json").read_text("utf-8"))
 
 

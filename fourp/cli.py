@@ -378,7 +378,6 @@ def check(plans: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
     from .engine import evaluate
     from .output.json import check_document
     from .output.render import template_data
-    from .portfolio.layouts import as_other_template
     from .read import read
     from .read.register import load_register
     from .read.plan import plan_from_bytes
@@ -417,6 +416,8 @@ def check(plans: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
             results.append(evaluate(plan, pack_for(settings), as_of, other_names=other_names))
             notes += [f"{path}: {note}" for note in plan.notes]
         except PlanError as exc:
+            from .portfolio.layouts import as_other_template  # only for a file that cannot be read
+
             errors.append(as_other_template(exc, path, settings["max_bytes"]) if path != "-" else exc)
     data = template_data(results, pack, errors, fail_on=fail_on, min_score=min_score, max_per_rule=max_findings)
     problems = _emit(outputs, data, check_document(results, errors, single=len(plans) == 1), template, no_color)

@@ -231,7 +231,7 @@ def machine() -> Dict[str, str]:
             "pyyaml": f"{yaml.__version__} (libyaml {'yes' if yaml.__with_libyaml__ else 'no'})",
             "node": _version(["node", "--version"]),
             "spectral": _version([SPECTRAL, "--version"]) if os.path.exists(SPECTRAL) else "not installed",
-            "fourp": f"{_version([_python(), '-m', 'fourp', '--version'])} at {commit}",
+            "fourp": f"{_version([_python(), '-m', 'fourp', '--version']).replace('fourp, ', '')} at {commit}",
             "date": dt.date.today().isoformat()}
 
 

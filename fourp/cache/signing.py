@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import secrets
 import stat
 from typing import Optional
 
@@ -92,6 +91,8 @@ def _load_key() -> Optional[bytes]:
 
 
 def _write_key(path: str) -> None:
+    import secrets  # only to make the key: a run that reads it starts without
+
     from ..read.files import make_private_dirs
 
     folder = os.path.dirname(path)

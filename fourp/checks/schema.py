@@ -26,7 +26,6 @@ Example:
 """
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from typing import Any, Dict, Iterator, List, Optional, Tuple
@@ -86,6 +85,8 @@ def _suggest(key: str, known: List[str]) -> Optional[str]:
     form = _key_form(key)
     if form in known:
         return form
+    import difflib  # only to name what a misspelt value meant
+
     close = difflib.get_close_matches(form, known, n=1, cutoff=0.75)
     return close[0] if close else None
 

@@ -32,12 +32,17 @@ _DAY_FIRST = re.compile(
     r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
 )
 
-try:  # zone data is absent on some minimal systems; UTC is then the nearest honest reading
-    from zoneinfo import ZoneInfo
+@lru_cache(maxsize=None)
+def _uk() -> dt.tzinfo:
+    """UK time, loaded when a plan first gives a time with an offset (most give none: a check need not
+    pay for the zone data). Zone data is absent on some minimal systems; UTC is then the nearest honest
+    reading."""
+    try:
+        from zoneinfo import ZoneInfo
 
-    _UK: Optional[dt.tzinfo] = ZoneInfo("Europe/London")
-except Exception:  # pragma: no cover - depends on the host
-    _UK = None
+        return ZoneInfo("Europe/London")
+    except Exception:  # pragma: no cover - depends on the host
+        return dt.timezone.utc
 
 
 def _local(value: dt.datetime) -> Optional[dt.datetime]:
@@ -46,7 +51,7 @@ def _local(value: dt.datetime) -> Optional[dt.datetime]:
     if value.tzinfo is None:
         return value
     try:
-        return value.astimezone(_UK if _UK is not None else dt.timezone.utc).replace(tzinfo=None)
+        return value.astimezone(_uk()).replace(tzinfo=None)
     except (OverflowError, ValueError):  # ValueError: a tzinfo of a caller's whose offset is a day or more
         return None
 

@@ -24,7 +24,7 @@ class Format(NamedTuple):
 
 
 FORMATS: Dict[str, Format] = {
-    "text": Format("text", "render", "text.j2", "audit.txt.j2"),
+    "text": Format("text", "text", "text.j2", "audit.txt.j2"),  # a check's without Jinja (output/text.py)
     "markdown": Format("markdown", "render", "markdown.md.j2", "audit.md.j2"),
     "html": Format("html", "render", "report.html.j2", "audit.html.j2"),
     "json": Format("json", "json"),

@@ -468,15 +468,6 @@ def render(data: Dict[str, Any], fmt: str = "text", colour: bool = False,
     """
     if template_file is not None:
         return _render_user(data, template_file, colour)
-    if fmt == "text" and data.get("kind") == "check":  # the terminal's report, without loading Jinja
-        from .check_text import check_text
-
-        return check_text(data, colour)
-    return _render_shipped(data, fmt, colour)
-
-
-def _render_shipped(data: Dict[str, Any], fmt: str, colour: bool) -> str:
-    """A shipped format rendered by its Jinja template."""
     from ..resources import shipped
     from . import FORMATS
 

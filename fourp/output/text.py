@@ -1,4 +1,4 @@
-"""`fourp check`'s text report written in Python: the shipped templates/text.j2, without loading Jinja.
+"""The text format: a check's report written in Python (text.j2 without Jinja); an audit's by its template.
 
 Importing Jinja and reading its compiled template is about a fifth of a cold one-plan check; the text
 report is what a person at a terminal gets, so it is written here directly. It must say exactly what
@@ -13,7 +13,7 @@ from typing import Any, Dict, List
 
 from .render import _ANSI, _Safe, _visible_controls, one_line
 
-__all__ = ["check_text"]
+__all__ = ["check_text", "report_text"]
 
 _SEVERITY_COLOUR = {"error": "red", "warning": "yellow", "info": "blue"}
 _TONE_COLOUR = {"high": "green", "mid": "yellow", "low": "red"}
@@ -125,3 +125,12 @@ def check_text(data: Dict[str, Any], colour: bool = False) -> str:
             put(f" ({_show(e['hint'])})")
         put("\n")
     return _Safe("".join(out))
+
+
+def report_text(fmt: str, data: Dict[str, Any], document: Any = None, colour: bool = False) -> str:
+    """The text report, as `fourp.output.FORMATS` calls each format."""
+    if data.get("kind") == "check":
+        return check_text(data, colour)
+    from .render import report_text as by_template
+
+    return by_template(fmt, data, document, colour)

@@ -121,7 +121,7 @@ def _given(plans_dir: Optional[str], size: int, seed: int) -> Optional[str]:
             return None
         if count != size:
             return None
-        print(f"{folder}: no manifest; taking its {count} plans as generated with seed {seed}", file=sys.stderr)
+        print(f"{folder}: no manifest; taking its {count} plans as they are", file=sys.stderr)
         return folder
     if manifest.get("count") != size or manifest.get("seed") != seed or manifest.get("as_of") != AS_OF:
         print(f"{folder} holds other plans (count {manifest.get('count')}, seed {manifest.get('seed')}): "
@@ -187,7 +187,7 @@ def bench_check(work: str, seed: int, repeat: int, plans_dir: Optional[str] = No
     """A cold `fourp check` of one generated plan (text, then JSON), interleaved with `python -c "import
     yaml"`, the least any Python program reading YAML starts in; after one first use, as a user runs it."""
     folder = _given(plans_dir, 1000, seed) or _plans(work, 20, seed)
-    plan = os.path.join(folder, "plan-00000.yaml")
+    plan = os.path.join(folder, min(n for n in os.listdir(folder) if n.endswith(".yaml") and not n.startswith(".")))
     cache_home = tempfile.mkdtemp(prefix="fourp-bench-cache-")
     env = {"XDG_CACHE_HOME": cache_home}
     try:

@@ -71,11 +71,13 @@ class _Lines:
     def __init__(self, text: Optional[str]) -> None:
         self._text = text or ""
         self._starts: Optional[List[int]] = None
-        self._differ = bool(text and self._YAML_ONLY_BREAKS.search(text))
+        self._differ: Optional[bool] = None  # searched for on the first question: most texts are never asked
         self._known = text is not None
 
     def at(self, mark: Any) -> Tuple[int, int]:
         """The 1-based (line, column) of a libyaml mark."""
+        if self._differ is None:
+            self._differ = bool(self._text and self._YAML_ONLY_BREAKS.search(self._text))
         index = getattr(mark, "index", None)
         # At the end of a text with no final newline, libyaml counts a line the file does not have.
         if index is None or not self._known or not self._differ and index < len(self._text):
@@ -175,6 +177,30 @@ class Locator:
                 break
             node = child
         return self._lines.at(node.start_mark)
+
+
+class _MarkLocator(Locator):
+    """A Locator over the marks the one-pass reader keeps: a scalar is its start mark; a mapping is
+    (mark, {key as written: child}); a list is (mark, [child, ...]). It answers as `Locator` does over the
+    composed nodes: a mapping's key matched by its text as written (the first of equal texts), a list's
+    item by an int index, and the nearest existing ancestor where the path goes further than the document."""
+
+    def locate(self, path: Sequence[Key]) -> Optional[Tuple[int, int]]:
+        node = self._root
+        for key in path:
+            if type(node) is not tuple:  # a scalar: the path goes further than the document
+                break
+            children = node[1]
+            if type(children) is dict:
+                child = children.get(str(key))
+            elif isinstance(key, int) and 0 <= key < len(children):
+                child = children[key]
+            else:
+                child = None
+            if child is None:
+                break
+            node = child
+        return self._lines.at(node[0] if type(node) is tuple else node)
 
 
 @dataclass(frozen=True)
@@ -333,6 +359,122 @@ def _scan_events(parser_class: Any, text: str, source: str, lines: _Lines) -> No
         parser.dispose()
 
 
+#: Whether `read_yaml` tries the one-pass reader first. `FOURP_PARSER=pyyaml` keeps every document on the
+#: composing path (the reader fourp always had), which the tests use as the oracle.
+ONE_PASS = os.environ.get("FOURP_PARSER", "").strip().lower() != "pyyaml"
+
+#: The tags of plain scalars the one-pass reader builds, with `_Loader`'s own constructors. Any other
+#: (the merge key `<<`, `=`, `!`) sends the document down the composing path, which merges or refuses it.
+_ONE_PASS_TAGS = frozenset("tag:yaml.org,2002:" + name for name in ("null", "bool", "int", "float", "timestamp"))
+_NO_KEY = object()
+_builder: Optional[Any] = None
+
+
+def _scalar_builder() -> Any:
+    """A `_Loader` used only for its scalar constructors, which keep no state between calls."""
+    global _builder
+    if _builder is None:
+        builder = _Loader("")
+        builder.dispose()
+        _builder = builder
+    return _builder
+
+
+def _read_events(text: str) -> Optional[Tuple[Any, Any]]:
+    """(data, marks for `_MarkLocator`) from one pass over the parser's events, or None where the document
+    holds anything the composing path must judge.
+
+    It builds what `_Loader` builds for the common document (plain and quoted scalars, block and flow
+    mappings and lists) at a third of the cost of composing then constructing: a plain scalar's tag comes
+    from PyYAML's own resolver table and its value from `_Loader`'s own constructors, a quoted one is text.
+    Anything else (an anchor, alias, tag, merge key, a list or mapping as a key, a repeated key, a second
+    document, a document past MAX_DEPTH or MAX_VALUES, any parser error) returns None, so refusals, their
+    words and their places stay exactly the composing path's.
+    """
+    resolvers = _Loader.yaml_implicit_resolvers
+    if None in resolvers or _Loader.yaml_path_resolvers:  # resolvers this reader does not model
+        return None
+    constructors, builder = _Loader.yaml_constructors, _scalar_builder()
+    scalar_event, start_map, start_seq = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    end_map, end_seq, scalar_node = yaml.MappingEndEvent, yaml.SequenceEndEvent, yaml.ScalarNode
+    parser = _BaseLoader(text)
+    get = parser.get_event
+    try:
+        if type(get()) is not yaml.StreamStartEvent:
+            return None
+        event = get()
+        if type(event) is not yaml.DocumentStartEvent or event.version or event.tags:
+            return None
+        stack: List[Any] = []
+        container: Any = None     # the open mapping or list (None: the document's top)
+        children: Any = None      # its marks: {key as written: marks} or [marks]
+        is_map = False
+        key: Any = _NO_KEY        # in a mapping, the key waiting for its value
+        written = ""              # that key as written
+        total = 0
+        root: Any = None
+        root_marks: Any = None
+        while True:
+            event = get()
+            kind = type(event)
+            if kind is scalar_event:
+                if event.anchor is not None or event.tag is not None:
+                    return None
+                value = event.value
+                if event.implicit[0]:  # plain: resolved as PyYAML resolves it
+                    for tag, pattern in resolvers.get(value[0] if value else "", ()):
+                        if pattern.match(value):
+                            if tag not in _ONE_PASS_TAGS:
+                                return None
+                            value = constructors[tag](builder, scalar_node(tag, value, event.start_mark,
+                                                                            event.end_mark))
+                            break
+                marks: Any = event.start_mark
+                total += 1
+            elif kind is start_map or kind is start_seq:
+                if event.anchor is not None or event.tag is not None or is_map and key is _NO_KEY:
+                    return None  # anchored, tagged, or a list or mapping as a key
+                stack.append((container, children, is_map, key, written, event.start_mark))
+                is_map = kind is start_map
+                container, children = ({}, {}) if is_map else ([], [])
+                key = _NO_KEY
+                total += 1
+                if len(stack) > MAX_DEPTH or total > MAX_VALUES:
+                    return None  # the composing path's scan refuses it, with its words and line
+                continue
+            elif kind is end_map or kind is end_seq:
+                value = container
+                done = children
+                container, children, is_map, key, written, mark = stack.pop()
+                marks = (mark, done)
+            elif kind is yaml.DocumentEndEvent:
+                break
+            else:  # an alias
+                return None
+            if total > MAX_VALUES:
+                return None
+            if container is None:
+                root, root_marks = value, marks
+            elif not is_map:
+                container.append(value)
+                children.append(marks)
+            elif key is _NO_KEY:
+                if value in container:  # a repeated key: refused by the composing path, with both lines
+                    return None
+                key, written = value, event.value
+            else:
+                container[key] = value
+                children.setdefault(written, marks)
+                key = _NO_KEY
+        if type(get()) is not yaml.StreamEndEvent:  # a second document
+            return None
+    except Exception:  # noqa: BLE001 - a parser or constructor error: the composing path words it
+        return None
+    finally:
+        parser.dispose()
+    return root, root_marks
+
+
 def read_yaml(text: str, source: str, loader: Any = _Loader, construct: bool = True) -> Tuple[Any, Locator]:
     """Safely reads one YAML document: (data, its Locator). Raises PlanError, never anything else.
 
@@ -340,6 +482,10 @@ def read_yaml(text: str, source: str, loader: Any = _Loader, construct: bool = T
     Python object is built, duplicate keys are refused. With `construct=False` only the nodes are built
     (data is None).
     """
+    if ONE_PASS and (loader is _Loader or loader is _BaseLoader and not construct):
+        read = _read_events(text)
+        if read is not None:
+            return (read[0] if construct else None), _MarkLocator(read[1], _Lines(text))
     lines = _Lines(text)
     try:
         _scan(text, source, lines)

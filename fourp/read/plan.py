@@ -71,7 +71,7 @@ class _Lines:
     def __init__(self, text: Optional[str]) -> None:
         self._text = text or ""
         self._starts: Optional[List[int]] = None
-        self._differ: Optional[bool] = None  # searched for on the first question: most texts are never asked
+        self._differ: Optional[bool] = None  # searched for when a location is first asked, not on every read
         self._known = text is not None
 
     def at(self, mark: Any) -> Tuple[int, int]:

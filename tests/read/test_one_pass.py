@@ -188,7 +188,8 @@ def documents(draw: Any) -> str:
         text = "\ufeff" + text
     if draw(st.integers(0, 3)) == 3:  # a stray character anywhere: a tab, a line break YAML reads and editors do not
         at = draw(st.integers(0, len(text)))
-        text = text[:at] + draw(st.sampled_from(["\t", "\u2028", "\x85", " ", "\n", "&a ", "*a", "!x ", ":", "- "])) + text[at:]
+        stray = draw(st.sampled_from(["\t", "\u2028", "\x85", " ", "\n", "&a ", "*a", "!x ", ":", "- "]))
+        text = text[:at] + stray + text[at:]
     return text
 
 

@@ -397,7 +397,10 @@ def _read_events(text: str) -> Optional[Tuple[Any, Any]]:
     constructors, builder = _Loader.yaml_constructors, _scalar_builder()
     scalar_event, start_map, start_seq = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
     end_map, end_seq, scalar_node = yaml.MappingEndEvent, yaml.SequenceEndEvent, yaml.ScalarNode
-    parser = _BaseLoader(text)
+    try:
+        parser = _BaseLoader(text)
+    except Exception:  # noqa: BLE001 - PyYAML's own reader checks the text at once (no libyaml)
+        return None
     get = parser.get_event
     try:
         if type(get()) is not yaml.StreamStartEvent:

@@ -307,3 +307,20 @@ def test_dates_and_datetimes_keep_their_types():
     data = read_yaml("a: 2024-01-02\nb: 2024-01-02T09:00:00Z\nc: 2024-01-02T09:00\nd: '2024-01-02'\n", "t")[0]
     assert type(data["a"]) is dt.date and type(data["b"]) is dt.datetime
     assert data["b"].tzinfo is not None and data["c"] == "2024-01-02T09:00" and data["d"] == "2024-01-02"
+
+
+def test_without_libyaml_the_one_pass_reader_uses_pyyamls_own_parser_and_still_agrees():
+    """Where PyYAML is built without libyaml both readers use its pure-Python parser, which checks the
+    text when it is made (a control character refused there must still become the composing path's
+    PlanError). The module is imported afresh in a process where `yaml.CSafeLoader` does not exist."""
+    import subprocess
+
+    code = ("import sys, yaml; del yaml.CSafeLoader; "
+            f"sys.path[:0] = [{str(ROOT / 'tests')!r}, {str(ROOT / 'tests' / 'read')!r}]; "
+            "import test_one_pass as T; from fourp.read import plan as P; "
+            "assert P._BaseLoader is yaml.SafeLoader; "
+            "files = [p for p in T.CORPUS if 'hostile' in str(p) or p.parent.name == 'examples']; "
+            "[T.assert_same(T._text(p)) for p in files]; print(len(files))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(ROOT))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert int(done.stdout) > 40

@@ -206,8 +206,24 @@ def documents(draw: Any) -> str:
 @example("a:\n  b: x\n\u2028c: 2024-01-02\n")            # a break only YAML counts
 @example("a: " + "[" * 70 + "]" * 70 + "\n")             # too deep
 @example("a: x\nb: 'unclosed\n")
+@example("? a\n: 1\n? 'b'\n: [x, {c: ~}]\nd:\n")          # explicit keys that are plain text, an empty value
 def test_generated_yaml_reads_the_same_either_way(text):
     assert_same(text)
+
+
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.sampled_from(TRICKY),
+              st.text(max_size=8)),
+    lambda children: st.one_of(st.lists(children, max_size=4),
+                               st.dictionaries(st.sampled_from(WORDS + TRICKY), children, max_size=4)),
+    max_leaves=20)
+
+
+@given(st.dictionaries(st.sampled_from(WORDS), json_values, min_size=1), st.sampled_from([None, 0, 2]))
+def test_generated_json_plans_read_and_are_located_the_same_either_way(data, indent):
+    """A JSON plan's data comes from the JSON reader; its locations from reading it as YAML."""
+    text = json.dumps(data, indent=indent, ensure_ascii=False)
+    assert _parse_outcome(text, "p.json") == _composing(_parse_outcome, text, "p.json")
 
 
 @pytest.mark.parametrize("text", [

@@ -93,12 +93,13 @@ class Prose:
 
 
 def _strings(value: Any, path: Tuple[Any, ...]) -> Iterator[Tuple[Tuple[Any, ...], str]]:
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str or (kind is not dict and kind is not list and isinstance(value, str)):
         yield path, value
-    elif isinstance(value, list):
+    elif kind is list or (kind is not dict and isinstance(value, list)):
         for index, child in enumerate(value):
             yield from _strings(child, path + (index,))
-    elif isinstance(value, _Mapping):  # collections.abc's: typing's isinstance costs several times more
+    elif kind is dict or isinstance(value, _Mapping):  # exact type first: parsed plans hold only dicts
         for key, child in value.items():
             yield from _strings(child, path + (key,))
 
@@ -108,33 +109,120 @@ def texts(data: Any) -> Iterator[Tuple[Tuple[Any, ...], str]]:
     return _strings(data, ())
 
 
+#: (document path, flow key, text) for every text value, in document order; what one walk of a plan gives
+#: the copied-text sketch and the names it mentions.
+Text = Tuple[Tuple[Any, ...], Tuple[Any, ...], str]
+
+
+def flowed_texts(data: Any) -> List[Text]:
+    """Every text value of a plan's data with its document path and its flow key (`_flow_key`), in
+    document order, from one walk that builds both keys as it goes down."""
+    out: List[Text] = []
+    append = out.append
+
+    def walk(value: Any, path: Tuple[Any, ...], flow: Tuple[Any, ...]) -> None:
+        kind = type(value)
+        if kind is dict:
+            for key, child in value.items():
+                ckind = type(child)
+                if ckind is str:
+                    append((path + (key,), flow + (key if type(key) is str else _flow_part(key),), child))
+                elif ckind is dict or ckind is list or not (ckind is int or ckind is float or ckind is bool
+                                                            or child is None):
+                    walk(child, path + (key,), flow + (key if type(key) is str else _flow_part(key),))
+        elif kind is list:
+            inner = flow + ("*",)
+            for index, child in enumerate(value):
+                ckind = type(child)
+                if ckind is str:
+                    append((path + (index,), inner, child))
+                elif ckind is dict or ckind is list or not (ckind is int or ckind is float or ckind is bool
+                                                            or child is None):
+                    walk(child, path + (index,), inner)
+        elif isinstance(value, str):
+            append((path, flow, value))
+        elif isinstance(value, list):
+            inner = flow + ("*",)
+            for index, child in enumerate(value):
+                walk(child, path + (index,), inner)
+        elif isinstance(value, _Mapping):
+            for key, child in value.items():
+                walk(child, path + (key,), flow + (_flow_part(key),))
+
+    walk(data, (), ())
+    return out
+
+
+def _flow_part(key: Any) -> Any:
+    return "*" if isinstance(key, int) else key
+
+
 def _flow_key(path: Tuple[Any, ...]) -> Tuple[Any, ...]:
     """Texts at the same place in each entry of a list (`/prevent/actions/*/action`) are one flow."""
-    return tuple("*" if isinstance(key, int) else key for key in path)
+    return tuple(_flow_part(key) for key in path)
 
 
-def prose_of(data: Any, locate: Optional[Callable[[Tuple[Any, ...]], Optional[Tuple[int, int]]]] = None) -> Prose:
+def _in_flows(items: Sequence[Text]) -> List[Tuple[int, Tuple[Any, ...], str]]:
+    """(flow number, path, text): flow by flow, each in document order, the flows in the order they first
+    appear."""
+    grouped: Dict[Tuple[Any, ...], List[Tuple[Tuple[Any, ...], str]]] = {}
+    for path, flow, text in items:
+        entries = grouped.get(flow)
+        if entries is None:
+            grouped[flow] = entries = []
+        entries.append((path, text))
+    return [(number, path, text) for number, entries in enumerate(grouped.values()) for path, text in entries]
+
+
+def _folded(words: List[str]) -> List[str]:
+    # casefold works character by character and no word holds a NUL, so one call folds every word
+    return "\0".join(words).casefold().replace("’", "'").split("\0")
+
+
+def prose_of(data: Any, locate: Optional[Callable[[Tuple[Any, ...]], Optional[Tuple[int, int]]]] = None,
+             items: Optional[Sequence[Text]] = None) -> Prose:
     """The prose of a plan's data: every text value of at least MIN_FIELD_WORDS words, flow by flow (each in
-    document order, the flows in the order they first appear)."""
+    document order, the flows in the order they first appear). `items` are the data's `flowed_texts`
+    when the caller has them already."""
     words: List[str] = []
     fields: List[Tuple[Tuple[Any, ...], str]] = []
     spans: List[Tuple[int, int, int]] = []
     flows: List[int] = []
-    grouped: "OrderedDict[Tuple[Any, ...], List[Tuple[Tuple[Any, ...], str]]]" = OrderedDict()
-    for path, text in _strings(data, ()):
-        grouped.setdefault(_flow_key(path), []).append((path, text))
-    ordered = [(number, path, text) for number, entries in enumerate(grouped.values()) for path, text in entries]
-    for flow, path, text in ordered:
-        found = list(_WORD.finditer(text))
-        if sum(1 for match in found if not match.group().isdigit()) < MIN_FIELD_WORDS:
+    for flow, path, text in _in_flows(flowed_texts(data) if items is None else items):
+        if not _is_prose(text):
             continue  # a date, a reference or a name: not prose
+        found = list(_WORD.finditer(text))
         index = len(fields)
         fields.append((path, text))
         flows.append(flow)
-        for match in found:
-            words.append(match.group().casefold().replace("’", "'"))
-            spans.append((index, match.start(), match.end()))
+        words.extend(_folded([match.group() for match in found]))
+        spans.extend((index, match.start(), match.end()) for match in found)
     return Prose(tuple(words), tuple(fields), tuple(spans), locate, tuple(flows))
+
+
+def _is_prose(text: str, found: Optional[List[str]] = None) -> bool:
+    found = _WORD.findall(text) if found is None else found
+    if len(found) < MIN_FIELD_WORDS:
+        return False
+    return len(found) - sum(map(str.isdigit, found)) >= MIN_FIELD_WORDS
+
+
+def prose_words(items: Sequence[Text]) -> Tuple[List[str], List[int], List[int]]:
+    """What the sketch needs of a plan's prose, without the spans quoting needs: its words, each word's
+    field and each word's flow (as `prose_of(...).words`, `.field_of`, `.flow_of`)."""
+    words: List[str] = []
+    field_of: List[int] = []
+    flow_of: List[int] = []
+    index = 0
+    for flow, _, text in _in_flows(items):
+        found = _WORD.findall(text)
+        if not _is_prose(text, found):
+            continue
+        words.extend(_folded(found))
+        field_of.extend([index] * len(found))
+        flow_of.extend([flow] * len(found))
+        index += 1
+    return words, field_of, flow_of
 
 
 def shingle_sizes(min_words: int) -> Tuple[int, int]:
@@ -249,13 +337,23 @@ def _unb64(fmt: str, size: int, text: str) -> Tuple[int, ...]:
 
 def sketch(prose: Prose, min_words: int) -> Dict[str, Any]:
     """The compact, JSON-ready form of a plan's text the copied-text rule works from."""
+    return sketch_words(prose.words, prose.field_of, prose.flow_of, min_words)
+
+
+def _changes(units: Sequence[int]) -> List[int]:
+    """Where each run of equal units starts."""
+    return [0] + [i for i, (a, b) in enumerate(zip(units, units[1:]), 1) if a != b] if len(units) else []
+
+
+def sketch_words(words: Sequence[str], field_of: Sequence[int], flow_of: Sequence[int],
+                 min_words: int) -> Dict[str, Any]:
+    """`sketch` from a plan's words, each word's field and each word's flow (`prose_words`)."""
     k, w = shingle_sizes(min_words)
-    field_of, flow_of = prose.field_of, prose.flow_of
-    starts = [i for i in range(len(field_of)) if i == 0 or field_of[i] != field_of[i - 1]]
-    flow_starts = [i for i in range(len(flow_of)) if i == 0 or flow_of[i] != flow_of[i - 1]]
-    return {"k": k, "w": w, "words": len(prose.words), "digest": digest(prose.words),
-            "fingerprints": encode(prose.fingerprints(k, w)),
-            "codes": _b64("H", [_word_code(word) for word in prose.words]), "fields": _b64("I", starts),
+    starts = _changes(field_of)
+    flow_starts = _changes(flow_of)
+    return {"k": k, "w": w, "words": len(words), "digest": digest(words),
+            "fingerprints": encode(fingerprints(words, k, w, flow_of)),
+            "codes": _b64("H", [_word_code(word) for word in words]), "fields": _b64("I", starts),
             "flows": _b64("I", flow_starts)}
 
 

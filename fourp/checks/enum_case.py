@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..pack.context import Context, Problem, describe
-from .schema import case_of_enum, schema_errors
+from .schema import case_of_enum, plan_errors
 
 SCHEMA = {"type": "object", "additionalProperties": False}
 
@@ -30,7 +30,7 @@ def prepare(options: dict) -> None:
 
 
 def check(ctx: Context, options: None) -> Iterator[Problem]:
-    for error in schema_errors(ctx.data):
+    for error in plan_errors(ctx):
         right = case_of_enum(error)
         if right is not None:
             path = tuple(error.absolute_path)

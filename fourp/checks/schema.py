@@ -100,7 +100,7 @@ def read_as_meant(data: Any) -> Iterator[Problem]:
 
     def walk(value: Any, node: Mapping[str, Any], path: Tuple[Any, ...]) -> Iterator[Problem]:
         node = _resolve(node, defs)
-        if isinstance(value, Mapping):
+        if type(value) is dict or isinstance(value, Mapping):  # a dict, bar plans built by hand
             known: Dict[str, Any] = node.get("properties", {})
             if not known:
                 return
@@ -111,7 +111,10 @@ def read_as_meant(data: Any) -> Iterator[Problem]:
                 yield _split_problem(value, keys, split, path)
             for key in keys:
                 if key in known:
-                    if isinstance(value[key], (Mapping, list)):  # scalars hold no keys to read
+                    child = value[key]
+                    kind = type(child)
+                    if kind is dict or kind is list or (kind is not str and isinstance(child, (Mapping, list))):
+                        # scalars hold no keys to read
                         yield from walk(value[key], known[key], path + (key,))
                 elif isinstance(key, str) and key not in split:
                     meant = _suggest(key, sorted(known))
@@ -124,7 +127,8 @@ def read_as_meant(data: Any) -> Iterator[Problem]:
                                                                      "covers": [path + (meant,)]})
         elif isinstance(value, list) and isinstance(node.get("items"), Mapping):
             for index, child in enumerate(value):
-                if isinstance(child, (Mapping, list)):
+                kind = type(child)
+                if kind is dict or kind is list or (kind is not str and isinstance(child, (Mapping, list))):
                     yield from walk(child, node["items"], path + (index,))
 
     yield from walk(data, root, ())
@@ -158,8 +162,16 @@ def schema_errors(data: Any) -> Iterator[Any]:
     yield from plan_validator().iter_errors(data)
 
 
+def plan_errors(ctx: Context) -> List[Any]:
+    """`schema_errors` of the plan a context holds, worked out once for the checks that read them."""
+    errors = ctx.memo.get("schema_errors")
+    if errors is None:
+        errors = ctx.memo["schema_errors"] = list(schema_errors(ctx.data))
+    return errors
+
+
 def check(ctx: Context, options: None) -> Iterator[Problem]:
-    for error in schema_errors(ctx.data):
+    for error in plan_errors(ctx):
         if case_of_enum(error) is not None:
             continue  # understood as meant: the spelling rule's warning
         path = tuple(error.absolute_path)

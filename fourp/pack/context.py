@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, NamedTuple, Optional, Tuple
 
 from ..read.dates import Moment, parse_moment
@@ -33,6 +33,9 @@ class Context:
     life: Optional[Life] = None
     #: Names of other threats and operations the force manages (from the register, or an audit's plans).
     other_names: Tuple[str, ...] = ()
+    #: What checks work out once a plan and share (the plan's schema errors): the data does not change
+    #: while it is judged.
+    memo: Dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.life is None:

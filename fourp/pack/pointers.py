@@ -127,11 +127,12 @@ def compile_pattern(text: str) -> Pattern:
 
 
 def _children(value: Any) -> Iterator[Tuple[Key, Any]]:
-    if isinstance(value, abc.Mapping):
+    kind = type(value)  # exact types first: parsed plans hold only dicts and lists
+    if kind is dict or (kind is not list and isinstance(value, abc.Mapping)):
         for key, child in value.items():
-            if isinstance(key, (str, int)) and not isinstance(key, bool):
+            if type(key) is str or (isinstance(key, (str, int)) and not isinstance(key, bool)):
                 yield key, child
-    elif isinstance(value, list):
+    elif kind is list or isinstance(value, list):
         yield from enumerate(value)
 
 
@@ -184,7 +185,8 @@ def _walk(starts: List[Tuple[Path, Any]]) -> Iterator[Tuple[Path, Any]]:
         while stack:
             path, value = stack.pop()
             yield path, value
-            if type(value) is dict or type(value) is list or isinstance(value, abc.Mapping):
+            kind = type(value)
+            if kind is dict or kind is list or (kind is not str and isinstance(value, abc.Mapping)):
                 children = [(path + (key,), child) for key, child in _children(value)]
                 children.reverse()
                 stack.extend(children)

@@ -66,16 +66,22 @@ def _is_string(checker: Any, instance: Any) -> bool:
     return isinstance(instance, (str, dt.date))
 
 
-def _is_datetime(value: Any) -> bool:
+def _parse_moment(value: Any) -> Any:
+    """`fourp.read.dates.parse_moment`, imported on first use (not at start-up), then called directly:
+    a plan has thousands of dates and an import statement costs at each."""
+    global _parse_moment
     from ..read.dates import parse_moment
 
-    return not isinstance(value, (str, dt.date)) or parse_moment(value) is not None
+    _parse_moment = parse_moment
+    return parse_moment(value)
+
+
+def _is_datetime(value: Any) -> bool:
+    return not isinstance(value, (str, dt.date)) or _parse_moment(value) is not None
 
 
 def _is_date(value: Any) -> bool:
-    from ..read.dates import parse_moment
-
-    moment = parse_moment(value) if isinstance(value, (str, dt.date)) else True
+    moment = _parse_moment(value) if isinstance(value, (str, dt.date)) else True
     return moment is not None
 
 
@@ -136,12 +142,39 @@ def _same(expected: Any) -> _Test:
 
 def _any(tests: Sequence[_Test]) -> _Test:
     tests = tuple(tests)
-    return lambda v: any(t(v) for t in tests)
+    if len(tests) == 2:
+        first, second = tests
+        return lambda v: first(v) or second(v)
+
+    def any_of(v: Any) -> bool:
+        for test in tests:
+            if test(v):
+                return True
+        return False
+    return any_of
 
 
 def _all(tests: Sequence[_Test]) -> _Test:
     tests = tuple(tests)
-    return lambda v: all(t(v) for t in tests)
+    if len(tests) == 2:
+        first, second = tests
+        return lambda v: first(v) and second(v)
+
+    def all_of(v: Any) -> bool:
+        for test in tests:
+            if not test(v):
+                return False
+        return True
+    return all_of
+
+
+def _one_of(values: Sequence[Any]) -> _Test:
+    """An enum: the same type and value as one of `values`. Of text alone (every enum of the plan
+    format), one set lookup."""
+    if values and all(type(e) is str for e in values):
+        texts = frozenset(values)
+        return lambda v: type(v) is str and v in texts
+    return _any([_same(e) for e in values])
 
 
 def _by_name(refs: Dict[str, _Test], name: str) -> _Test:
@@ -164,7 +197,7 @@ def _compile(node: Any, root: dict, refs: Dict[str, _Test]) -> _Test:
         elif key == "const":
             tests.append(_same(value))
         elif key == "enum":
-            tests.append(_any([_same(e) for e in value]))
+            tests.append(_one_of(value))
         elif key == "format":
             if value not in _FORMATS:
                 raise _Unsupported(f"format {value!r}")
@@ -186,8 +219,10 @@ def _compile(node: Any, root: dict, refs: Dict[str, _Test]) -> _Test:
             def properties(v: Any, props: Dict[str, _Test] = props) -> bool:
                 if not isinstance(v, dict):
                     return True
-                for k, test in props.items():
-                    if k in v and not test(v[k]):
+                get = props.get
+                for k, child in v.items():  # the plan's fields, usually fewer than the format's
+                    test = get(k)
+                    if test is not None and not test(child):
                         return False
                 return True
             tests.append(properties)

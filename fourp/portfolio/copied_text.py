@@ -32,7 +32,7 @@ def check(ctx: PortfolioContext, options: Mapping[str, Any]) -> Iterator[Portfol
         usable = text.get("k") == k and text.get("w") == w and all(
             isinstance(text.get(key), str) for key in ("fingerprints", "codes", "fields"))
         sketches.append(text if usable else None)
-    prints = [fingerprint.decode(s["fingerprints"]) if s else None for s in sketches]
+    prints = [fingerprint.sketch_prints(s) if s else None for s in sketches]
 
     def tokens(index: int) -> Optional[fingerprint.Tokens]:
         sketch = sketches[index]

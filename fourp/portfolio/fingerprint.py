@@ -24,6 +24,7 @@ import base64
 import hashlib
 import re
 import struct
+import zlib
 from collections import OrderedDict, deque
 from collections.abc import Mapping as _Mapping
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from functools import cached_property, lru_cache
 from typing import Any, Callable, Dict, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
 
 __all__ = ["Prose", "Tokens", "prose_of", "texts", "shingle_sizes", "fingerprints", "encode", "decode", "digest",
-           "sketch", "sketch_tokens", "SharedPassage", "find_shared", "confirm", "MIN_FIELD_WORDS",
+           "sketch", "sketch_tokens", "sketch_prints", "SharedPassage", "find_shared", "confirm", "MIN_FIELD_WORDS",
            "MIN_PASSAGE_WORDS"]
 
 #: Values with fewer words (numbers aside) are names, dates, references and labels, not prose: copying them
@@ -291,15 +292,18 @@ def fingerprints(words: Sequence[str], k: int, w: int,
     return out
 
 
-def encode(prints: Sequence[Tuple[int, int]]) -> str:
-    """Fingerprints as compact text (12 bytes each, base64), so they travel in JSON and in caches."""
+def encode(prints: Sequence[Tuple[int, int]], squeeze: bool = False) -> str:
+    """Fingerprints as compact text (12 bytes each, base64; with `squeeze`, deflated first), so they
+    travel in JSON and in caches."""
     count = len(prints)
     packed = struct.pack(f"<{count}Q{count}I", *(h for h, _ in prints), *(p for _, p in prints))
-    return base64.b64encode(packed).decode("ascii")
+    return base64.b64encode(zlib.compress(packed, 1) if squeeze else packed).decode("ascii")
 
 
-def decode(text: str) -> List[Tuple[int, int]]:
+def decode(text: str, squeezed: bool = False) -> List[Tuple[int, int]]:
     raw = base64.b64decode(text.encode("ascii"))
+    if squeezed:
+        raw = zlib.decompress(raw)
     count = len(raw) // 12
     values = struct.unpack(f"<{count}Q{count}I", raw[:count * 12])
     return list(zip(values[:count], values[count:]))
@@ -326,13 +330,30 @@ def _word_code(word: str) -> int:
     return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=2).digest(), "little")
 
 
-def _b64(fmt: str, values: Sequence[int]) -> str:
-    return base64.b64encode(struct.pack(f"<{len(values)}{fmt}", *values)).decode("ascii")
+def _b64(fmt: str, values: Sequence[int], squeeze: bool = False) -> str:
+    packed = struct.pack(f"<{len(values)}{fmt}", *values)
+    return base64.b64encode(zlib.compress(packed, 1) if squeeze else packed).decode("ascii")
 
 
-def _unb64(fmt: str, size: int, text: str) -> Tuple[int, ...]:
+def _unb64(fmt: str, size: int, text: str, squeezed: bool = False) -> Tuple[int, ...]:
     raw = base64.b64decode(text.encode("ascii"))
+    if squeezed:
+        raw = zlib.decompress(raw)
     return struct.unpack(f"<{len(raw) // size}{fmt}", raw[:len(raw) // size * size])
+
+
+#: How a sketch's fingerprints and word codes are packed: deflated (zlib), which halves the facts an
+#: audit keeps for every plan until the cross-plan rules are judged.
+PACKING = "zlib"
+
+
+def _squeezed(data: Mapping[str, Any]) -> bool:
+    return data.get("packing") == PACKING
+
+
+def sketch_prints(data: Mapping[str, Any]) -> List[Tuple[int, int]]:
+    """A sketch's fingerprints, (hash, word position) each."""
+    return decode(data["fingerprints"], _squeezed(data))
 
 
 def sketch(prose: Prose, min_words: int) -> Dict[str, Any]:
@@ -351,15 +372,15 @@ def sketch_words(words: Sequence[str], field_of: Sequence[int], flow_of: Sequenc
     k, w = shingle_sizes(min_words)
     starts = _changes(field_of)
     flow_starts = _changes(flow_of)
-    return {"k": k, "w": w, "words": len(words), "digest": digest(words),
-            "fingerprints": encode(fingerprints(words, k, w, flow_of)),
-            "codes": _b64("H", [_word_code(word) for word in words]), "fields": _b64("I", starts),
-            "flows": _b64("I", flow_starts)}
+    return {"k": k, "w": w, "words": len(words), "digest": digest(words), "packing": PACKING,
+            "fingerprints": encode(fingerprints(words, k, w, flow_of), squeeze=True),
+            "codes": _b64("H", [_word_code(word) for word in words], squeeze=True),
+            "fields": _b64("I", starts), "flows": _b64("I", flow_starts)}
 
 
 def sketch_tokens(data: Mapping[str, Any]) -> Tokens:
     """A sketch's words (as 16-bit codes) and fields, to measure candidates without reading the plan."""
-    codes = _unb64("H", 2, data["codes"])
+    codes = _unb64("H", 2, data["codes"], _squeezed(data))
 
     def runs(key: str) -> List[int]:
         starts = list(_unb64("I", 4, data[key])) + [len(codes)]

@@ -270,7 +270,7 @@ def test_any_shared_passage_of_min_words_is_found(before_a, before_b, after_a, a
     k, w = fingerprint.shingle_sizes(min_words)
     prose = [fingerprint.Prose(s, (((), " ".join(s)),), tuple((0, 0, 0) for _ in s)) for s in streams]
     sketches = [fingerprint.sketch(p, min_words) for p in prose]  # what travels from the workers
-    prints = [fingerprint.decode(s["fingerprints"]) for s in sketches]
+    prints = [fingerprint.sketch_prints(s) for s in sketches]
     candidates, _ = fingerprint.find_shared(prints, ["a", "b"], k, min_words,
                                             lambda i: fingerprint.sketch_tokens(sketches[i]))
     passages = [fingerprint.confirm(prose[c.a], prose[c.b], c, min_words) for c in candidates]
@@ -311,6 +311,7 @@ def test_fingerprints_round_trip_as_text():
     prints = [(2 ** 64 - 1, 0), (12345, 7), (0, 2 ** 32 - 1)]
     assert fingerprint.decode(fingerprint.encode(prints)) == prints
     assert fingerprint.decode(fingerprint.encode([])) == []
+    assert fingerprint.decode(fingerprint.encode(prints, squeeze=True), squeezed=True) == prints
 
 
 def test_register_file_through_the_audit(pack, tmp_path):

@@ -55,7 +55,7 @@ def order_findings(findings: Iterable[Finding]) -> List[Finding]:
 def _quote(data: Any, path: Tuple[Any, ...]) -> Optional[str]:
     value: Any = data
     for key in path:
-        if isinstance(value, Mapping) and key in value:
+        if (type(value) is dict or isinstance(value, Mapping)) and key in value:
             value = value[key]
         elif isinstance(value, list) and isinstance(key, int) and 0 <= key < len(value):
             value = value[key]
@@ -104,7 +104,7 @@ def evaluate(plan: Plan, pack: RulePack, as_of: Optional[dt.date] = None,
     """
     as_of = as_of or dt.date.today()
     data = plan.data
-    is_mapping = isinstance(data, Mapping)
+    is_mapping = type(data) is dict or isinstance(data, Mapping)
     ctx = Context(data, as_of, life=life_of(data, as_of, _draft_days(pack)), other_names=tuple(other_names))
     # What plan-structure could not read (or found under a misspelt key) is its finding alone: other
     # rules neither report it again nor conclude from it. Structure rules run first for that reason.

@@ -74,6 +74,11 @@ def parse_moment(value: object) -> Optional[Moment]:
     YAML hands over `2024-03-05` and `2024-03-05 14:30:00` as date objects and `2024-03-05T14:30` as a
     string: all are read the same way.
     """
+    kind = type(value)  # exact types first: rules read each of a plan's thousands of dates many times
+    if kind is str:
+        return _parse_text(value)
+    if kind is dt.date:
+        return _day(value)
     if isinstance(value, dt.datetime):
         local = _local(value)
         return Moment(local, True) if local is not None else None
@@ -82,6 +87,11 @@ def parse_moment(value: object) -> Optional[Moment]:
     if not isinstance(value, str):
         return None
     return _parse_text(value)
+
+
+@lru_cache(maxsize=4096)  # several rules read each date of a plan; a Moment is immutable
+def _day(value: dt.date) -> Moment:
+    return Moment(dt.datetime(value.year, value.month, value.day), False)
 
 
 @lru_cache(maxsize=4096)  # several rules read each date of a plan; a Moment is immutable

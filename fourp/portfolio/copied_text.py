@@ -32,7 +32,7 @@ def check(ctx: PortfolioContext, options: Mapping[str, Any]) -> Iterator[Portfol
         usable = text.get("k") == k and text.get("w") == w and all(
             isinstance(text.get(key), str) for key in ("fingerprints", "codes", "fields"))
         sketches.append(text if usable else None)
-    prints = [fingerprint.sketch_prints(s) if s else None for s in sketches]
+    prints = _Prints(sketches)
 
     def tokens(index: int) -> Optional[fingerprint.Tokens]:
         sketch = sketches[index]
@@ -85,6 +85,27 @@ def check(ctx: PortfolioContext, options: Mapping[str, Any]) -> Iterator[Portfol
             f"{named} share a {longest.length}-word passage, though they manage different threats",
             files=tuple(plans[i].file for i in order), locations=tuple(places[i] for i in order),
             subject=noted["subject"], quote=noted["quote"], values={"words": longest.length, **counts})
+
+
+class _Prints(Sequence[Optional[List[Tuple[int, int]]]]):
+    """Each plan's fingerprints, decoded from its sketch when asked for: all of an audit's at once would
+    be a hundred bytes a fingerprint, half a million fingerprints a thousand plans."""
+
+    def __init__(self, sketches: Sequence[Optional[Mapping[str, Any]]]) -> None:
+        self._sketches = sketches
+
+    def __len__(self) -> int:
+        return len(self._sketches)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        sketch = self._sketches[index]
+        return fingerprint.sketch_prints(sketch) if sketch else None
+
+    def __iter__(self) -> Iterator[Optional[List[Tuple[int, int]]]]:
+        for sketch in self._sketches:
+            yield fingerprint.sketch_prints(sketch) if sketch else None
 
 
 def _location(file: str, line_col: Optional[Tuple[int, int]], path: Tuple[Any, ...]) -> str:

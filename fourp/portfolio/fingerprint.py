@@ -456,6 +456,25 @@ def _extend(a: Union[Tokens, Prose], b: Union[Tokens, Prose], i: int, j: int, k:
     return best
 
 
+def _repeated(prints: Sequence[Optional[Sequence[Tuple[int, int]]]]) -> set:
+    """The fingerprint values that may occur twice (all that do, and a few that share a bit with one)."""
+    size = 1 << 16
+    while size < len(prints) * (1 << 14):
+        size <<= 1
+    table = bytearray(size >> 3)
+    mask = size - 1
+    repeated: set = set()
+    for plan_prints in prints:
+        for value, _ in plan_prints or ():
+            slot = value & mask
+            bit = 1 << (slot & 7)
+            if table[slot >> 3] & bit:
+                repeated.add(value)
+            else:
+                table[slot >> 3] |= bit
+    return repeated
+
+
 def find_shared(prints: Sequence[Optional[Sequence[Tuple[int, int]]]], owners: Sequence[str], k: int,
                 min_words: int, tokens: Callable[[int], Optional[Tokens]]
                 ) -> Tuple[List[SharedPassage], Dict[str, int]]:
@@ -467,12 +486,19 @@ def find_shared(prints: Sequence[Optional[Sequence[Tuple[int, int]]]], owners: S
     plan that had it, so a phrase in many plans gives one candidate per plan, not one per pair. Returns
     the passages and counts: candidate pairs, and plans' tokens decoded.
     """
+    # Most fingerprints are one plan's alone, and an index of them all would hold every fingerprint of an
+    # audit (a gigabyte at 10,000 plans). A first pass marks each in a bit table (about 16 bits a
+    # fingerprint, so few unique ones share a bit); those met twice are the only ones that can pair plans,
+    # and only they are indexed. Passing over `prints` twice, each plan's are decoded when reached.
+    repeated = _repeated(prints)
     first: Dict[int, int] = {}
     candidates: Dict[Tuple[int, int], List[Tuple[int, int]]] = {}
     for index, plan_prints in enumerate(prints):
         if not plan_prints:
             continue
         for value, position in plan_prints:
+            if value not in repeated:
+                continue  # in no other plan: it pairs nothing
             seen = first.setdefault(value, (index << 32) | position)
             other = seen >> 32
             if other != index and owners[other] != owners[index]:

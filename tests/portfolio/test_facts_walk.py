@@ -187,3 +187,33 @@ def test_a_plan_is_validated_once_for_the_rules_that_read_its_errors(monkeypatch
     report = fourp.check(str(EXAMPLES / "good-plan.yaml"))
     assert {r.rule for r in report.results} >= {"plan-structure", "plan-spelling"}
     assert len(calls) == 1
+
+
+def _reference_shared(prints, owners):
+    """Candidate pairs as an index of every fingerprint finds them."""
+    first, pairs = {}, {}
+    for index, plan_prints in enumerate(prints):
+        for value, position in plan_prints or ():
+            seen = first.setdefault(value, (index, position))
+            if seen[0] != index and owners[seen[0]] != owners[index]:
+                pairs.setdefault((seen[0], index), []).append((seen[1], position))
+    return {pair: sorted(found) for pair, found in pairs.items()}
+
+
+@settings(max_examples=60, deadline=None)
+@given(plans=st.lists(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 2)), max_size=30), min_size=2,
+                      max_size=12))
+def test_only_repeated_fingerprints_are_indexed_and_the_pairs_are_the_same(plans):
+    # Values that differ only above the bit table's mask share its bits: those false alarms must change nothing.
+    prints = [[((small << 40) | (small % 5), position * 3 + n) for n, (small, position) in enumerate(plan)]
+              for plan in plans]
+    owners = [f"threat {i % 3}" for i in range(len(prints))]
+    seen = {}
+
+    def tokens(index):
+        seen[index] = True
+        return None  # measure nothing: only the pairs are compared here
+
+    _, counts = fingerprint.find_shared(prints, owners, 8, 30, tokens)
+    assert counts["candidate_pairs"] == len(_reference_shared(prints, owners))
+    assert set(seen) == {i for pair in _reference_shared(prints, owners) for i in pair}

@@ -190,14 +190,17 @@ def prose_of(data: Any, locate: Optional[Callable[[Tuple[Any, ...]], Optional[Tu
     spans: List[Tuple[int, int, int]] = []
     flows: List[int] = []
     for flow, path, text in _in_flows(flowed_texts(data) if items is None else items):
-        if not _is_prose(text):
-            continue  # a date, a reference or a name: not prose
         found = list(_WORD.finditer(text))
+        if len(found) < MIN_FIELD_WORDS:
+            continue  # a date, a reference or a name: not prose
+        raw = [match.group() for match in found]
+        if not _is_prose(text, raw):
+            continue
         index = len(fields)
         fields.append((path, text))
         flows.append(flow)
-        words.extend(_folded([match.group() for match in found]))
-        spans.extend((index, match.start(), match.end()) for match in found)
+        words.extend(_folded(raw))
+        spans.extend([(index, *match.span()) for match in found])
     return Prose(tuple(words), tuple(fields), tuple(spans), locate, tuple(flows))
 
 

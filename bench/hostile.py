@@ -51,10 +51,21 @@ CASES: List[Tuple[str, str, str, str]] = [
      "write(path, long_text_plan(1_000_000))", "fourp.evaluate(fourp.load_plan(path), pack, AS_OF)"),
 ]
 
+# The hostile Word and Excel files of tests/hostile/office/ (the tests assert what each gives; here, how fast).
+_OFFICE = os.path.join(ROOT, "tests", "hostile", "office")
+_READABLE_OFFICE = ("macros.docm", "macros.xlsm", "tracked-changes.docx")
+CASES += [
+    (f"office:{name}", f"tests/hostile/office/{name}, read through fourp.read",
+     f"office = os.path.join(os.path.dirname(path), {name!r}); "
+     f"shutil.copy(os.path.join({_OFFICE!r}, {name!r}), office)",
+     "fourp.read.read(office)" if name in _READABLE_OFFICE else "refused(lambda: fourp.read.read(office))")
+    for name in sorted(os.listdir(_OFFICE))
+]
+
 HARNESS = textwrap.dedent('''
     import datetime, json, os, re, resource, shutil, sys, time, tracemalloc
     sys.path.insert(0, {root!r})
-    import fourp, fourp.regex
+    import fourp, fourp.read, fourp.regex
     ROOT = {root!r}
     AS_OF = datetime.date(2024, 9, 30)
     pack = fourp.load_pack()
@@ -118,16 +129,16 @@ def mb(value: object) -> str:
 
 
 def main(names: List[str]) -> None:
-    print(f"{'case':24} {'seconds':>8} {'rss MB':>7} {'traced MB':>9}  result")
+    print(f"{'case':26} {'seconds':>8} {'rss MB':>7} {'traced MB':>9}  result")
     for name, what, setup, measured in CASES:
         if names and name not in names:
             continue
         row = run(name, setup, measured)
         if "error" in row:
-            print(f"{name:24} failed: {row['error']}")
+            print(f"{name:26} failed: {row['error']}")
             continue
-        print(f"{name:24} {row['seconds']:8.3f} {mb(row['rss'])} {mb(row['traced']):>9}  {row['result']}")
-        print(f"{'':24} {what}; process peak {int(row['rss_total']) / 1e6:.0f} MB")
+        print(f"{name:26} {row['seconds']:8.3f} {mb(row['rss'])} {mb(row['traced']):>9}  {row['result']}")
+        print(f"{'':26} {what}; process peak {int(row['rss_total']) / 1e6:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,12 @@
 """Hostile Word and Excel files (tests/hostile/office/, made by tests/hostile/make_office.py): each refused,
-or read without running anything, as `EXPECTED` says, within a second and in bounded memory; and the rest
-of an audit goes on."""
+or read without running anything, as `EXPECTED` says, in bounded memory; and the rest of an audit goes on.
+How long each takes is measured by bench/hostile.py, never asserted here: a timed test fails on a busy
+machine, not on a slow reader."""
 from __future__ import annotations
 
 import json
 import os
 import shutil
-import time
 import tracemalloc
 
 import pytest
@@ -42,31 +42,25 @@ def test_every_hostile_office_file_has_an_expectation():
     assert sorted(os.listdir(OFFICE)) == sorted(EXPECTED)
 
 
-def timed_read(path):
-    """(plan, error, seconds, peak bytes): timed on its own, then read again under tracemalloc, which
-    slows Python down several times."""
-    def attempt():
-        try:
-            return read(str(path)), None
-        except fourp.PlanError as exc:
-            return None, exc
-    started = time.perf_counter()
-    attempt()
-    seconds = time.perf_counter() - started
+def traced_read(path):
+    """(plan, error, peak bytes Python allocated while reading it)."""
     tracemalloc.start()
     try:
-        plan, error = attempt()
+        try:
+            plan, error = read(str(path)), None
+        except fourp.PlanError as exc:
+            plan, error = None, exc
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    return plan, error, seconds, peak
+    return plan, error, peak
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_each_is_refused_or_read_as_expected_within_a_second_in_bounded_memory(name, tmp_path, monkeypatch):
+def test_each_is_refused_or_read_as_expected_in_bounded_memory(name, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     read(str(OFFICE / "macros.docm"))  # the libraries imported first: their cost is not the file's
-    plan, error, seconds, peak = timed_read(OFFICE / name)
+    plan, error, peak = traced_read(OFFICE / name)
     expected = EXPECTED[name]
     if "error" in expected:
         assert error is not None, f"{name} was read as a plan"
@@ -77,7 +71,6 @@ def test_each_is_refused_or_read_as_expected_within_a_second_in_bounded_memory(n
         assert plan.data["id"] == expected["plan"]
         if "note" in expected:
             assert any(expected["note"] in note for note in plan.notes)
-    assert seconds < 1.0, f"{name} took {seconds:.2f}s"
     assert peak < MEMORY_LIMIT, f"{name} held {peak:,} bytes"
     assert os.listdir(tmp_path) == []  # no macro ran, nothing was written
 
@@ -92,13 +85,13 @@ def test_a_zip_bomb_of_many_parts_is_refused_before_any_is_inflated(tmp_path):
         sys.path.pop(0)
     path = tmp_path / "many-parts.docx"
     path.write_bytes(make_office.many_parts(MAX_PARTS + 500))
-    plan, error, seconds, peak = timed_read(path)
+    plan, error, peak = traced_read(path)
     assert error is not None and error.code == "zip-bomb" and "parts" in error.reason
-    assert seconds < 1.0 and peak < MEMORY_LIMIT
+    assert peak < MEMORY_LIMIT
 
 
 def test_the_xxe_file_never_reads_the_file_it_names():
-    _, error, _, _ = timed_read(OFFICE / "xxe.docx")
+    _, error, _ = traced_read(OFFICE / "xxe.docx")
     assert "root:" not in str(error)
 
 

@@ -28,6 +28,7 @@ from .pack.load import RulePack, load_pack
 from .cache.packs import without_templates
 from .read.plan import DEFAULT_MAX_BYTES, PlanError
 from .read.register import Register
+from .kept import KeptReport, KeptReports, light
 from .report import FAILED_STATUSES, PS, Report, at_or_above, plan_fails
 
 __all__ = ["discover", "audit", "PlanSettings", "AuditReport", "summarise", "repeated_ids", "available_cpus"]
@@ -345,7 +346,8 @@ class AuditReport:
     as_of: dt.date
     pack: str
     pack_version: Optional[str]
-    reports: Tuple[Report, ...]
+    #: Each plan's report: a `KeptReports` (each decoded when read) from `audit`.
+    reports: Sequence[Report]
     errors: Tuple[PlanError, ...]
     summary: Dict[str, Any] = field(default_factory=dict)
     portfolio: Dict[str, Any] = field(default_factory=dict)
@@ -356,18 +358,24 @@ class AuditReport:
     skipped: Tuple[Dict[str, str], ...] = ()
 
     def failed(self, fail_on: str = "error", min_score: float = 0.0) -> List[Report]:
-        return [r for r in self.reports if plan_fails(r, fail_on, min_score)]
+        kept = light(self.reports)
+        if kept is self.reports:
+            return [r for r in self.reports if plan_fails(r, fail_on, min_score)]
+        return [self.reports[i] for i, r in enumerate(kept) if r.fails(fail_on, min_score)]
 
     def portfolio_failed(self, fail_on: str = "error") -> List[Dict[str, Any]]:
         """The cross-plan findings at or above `fail_on` (a threat with no plan, copied text, ...)."""
         return [f for f in self.portfolio.get("findings", ()) if at_or_above(f["severity"], fail_on)]
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self, plans: Any = None) -> Dict[str, Any]:
+        """The audit as its JSON document holds it; `plans` in place of the reports' dicts (the JSON
+        writer's `fourp.output.json.Plans`, which writes them one at a time)."""
         from .report import REPORT_FORMAT
 
         return {"format": REPORT_FORMAT, "kind": "audit", "as_of": self.as_of.isoformat(), "pack": self.pack,
                 "pack_version": self.pack_version, "summary": self.summary, "portfolio": self.portfolio,
-                "plans": [r.to_dict() for r in self.reports], "errors": [e.to_dict() for e in self.errors],
+                "plans": [r.to_dict() for r in light(self.reports)] if plans is None else plans,
+                "errors": [e.to_dict() for e in self.errors],
                 "notes": [dict(n) for n in self.notes], "skipped": [dict(s) for s in self.skipped]}
 
 
@@ -500,13 +508,17 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
     if cache is not None:
         cache.prune()
     shared: Dict[Any, Any] = {}
-    results = [_sharing(r, shared) for r in slots if r is not None]
-    reports = _judged_with_other_plans(tuple(r for r in results if isinstance(r, Report)), file_group, as_of,
-                                       names, mappings)
-    if force_from == "folder":
-        from .region import forces_from_folders
-
-        reports = forces_from_folders(reports, paths)
+    keeping = _keeper(paths if force_from == "folder" else None)
+    # Each report is kept as it comes (its JSON built once, compressed): ten thousand plans' reports as
+    # objects, and their dicts, were most of an audit's memory and what the garbage collector walked.
+    results: List[Union[KeptReport, Dict[str, Any]]] = []
+    for index, slot in enumerate(slots):
+        if slot is not None:
+            results.append(keeping(_sharing(slot, shared)) if isinstance(slot, Report) else slot)
+            slots[index] = None
+    kept = _judged_with_other_plans(tuple(r for r in results if isinstance(r, KeptReport)), file_group, as_of,
+                                    names, mappings, keeping)
+    reports = KeptReports(kept)
     errors = tuple(discovery_errors) + tuple(_as_error(r) for r in results if isinstance(r, dict))
     from .portfolio.copied_text import reader_for_files
     from .portfolio.evaluate import evaluate_portfolio
@@ -525,25 +537,37 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
     if portfolio is None:
         # plans on another template (unreadable as plans) still count across the folder
         others = [(r["file"], r["facts"]) for r in results if isinstance(r, dict) and r.get("facts")]
-        portfolio = evaluate_portfolio([(r.file or "<plan>", r.meta.get(FACTS_KEY)) for r in reports] + others,
+        portfolio = evaluate_portfolio([(r.file or "<plan>", r.meta.get(FACTS_KEY)) for r in kept] + others,
                                        pack, as_of, register, reader_for_files(max_bytes, mappings)).to_dict()
         if cache is not None and portfolio_key is not None:
             cache.put_portfolio(portfolio_key, portfolio)
-    summary = summarise(reports, errors, pack)
-    summary["packs"] = _packs_used(reports, groups.values(), pack)
+    summary = summarise(kept, errors, pack)
+    summary["packs"] = _packs_used(kept, groups.values(), pack)
     return AuditReport(as_of=as_of, pack=pack.name, pack_version=pack.version, reports=reports, errors=errors,
                        summary=summary, portfolio=portfolio,
-                       notes=tuple(repeated_ids(reports)) + tuple(reader_notes(reports)), skipped=tuple(skipped))
+                       notes=tuple(repeated_ids(kept)) + tuple(reader_notes(kept)), skipped=tuple(skipped))
 
 
-def reader_notes(reports: Sequence[Report]) -> List[Dict[str, Any]]:
+def _keeper(paths: Optional[Sequence[str]]) -> Callable[[Report], KeptReport]:
+    """How the audit keeps a report: compactly, with its force taken from its folder when `paths` is given
+    (`--force-from folder`)."""
+    if paths is None:
+        return KeptReport
+    from .region import forces_from_folders
+
+    def keeping(report: Report) -> KeptReport:
+        return KeptReport(forces_from_folders((report,), paths)[0])
+    return keeping
+
+
+def reader_notes(reports: Sequence[Any]) -> List[Dict[str, Any]]:
     """What the readers said about files they read (a macro-enabled file's macros ignored), as notes."""
     return [{"kind": "reader", "files": [report.file or "<plan>"], "message": f"{report.file}: {note}",
              "hint": "nothing to do; the plan was checked"}
             for report in reports for note in report.meta.get(NOTES_KEY, ())]
 
 
-def _packs_used(reports: Sequence[Report], groups: Iterable[_Group], pack: RulePack) -> List[Dict[str, Any]]:
+def _packs_used(reports: Sequence[Any], groups: Iterable[_Group], pack: RulePack) -> List[Dict[str, Any]]:
     """Which pack judged which plans: one entry per pack (name, version, its file), with how many plans
     it judged and the folder that holds them all (`under`)."""
     by_file: Dict[str, Dict[str, Any]] = {}
@@ -566,8 +590,9 @@ def _packs_used(reports: Sequence[Report], groups: Iterable[_Group], pack: RuleP
     return list(by_file.values())
 
 
-def _judged_with_other_plans(reports: Tuple[Report, ...], groups: Dict[str, "_Group"], as_of: dt.date,
-                             names: Sequence[str], mappings: Sequence[Any] = ()) -> Tuple[Report, ...]:
+def _judged_with_other_plans(reports: Tuple[KeptReport, ...], groups: Dict[str, "_Group"], as_of: dt.date,
+                             names: Sequence[str], mappings: Sequence[Any] = (),
+                             keeping: Callable[[Report], KeptReport] = KeptReport) -> Tuple[KeptReport, ...]:
     """Each plan judged again, with the other plans' threat and operation names, where its text names
     one of them (its facts list the capitalised runs of words it holds): text-specific-to-threat then
     knows them as other threats, not only the register's. Only those few plans are read again."""
@@ -606,11 +631,11 @@ def _judged_with_other_plans(reports: Tuple[Report, ...], groups: Dict[str, "_Gr
             out.append(report)
             continue
         again = evaluate(plan, group.pack, as_of, other_names=tuple(names) + tuple(sorted(hits)))
-        out.append(dataclasses.replace(again, meta={**again.meta, **report.meta}))
+        out.append(keeping(dataclasses.replace(again, meta={**again.meta, **report.meta})))
     return tuple(out)
 
 
-def repeated_ids(reports: Sequence[Report]) -> List[Dict[str, Any]]:
+def repeated_ids(reports: Sequence[Any]) -> List[Dict[str, Any]]:
     """Plan ids that more than one file uses (ignoring case): an old copy left beside the live plan, or
     two plans under one reference. Each file is still scored; the note names them all."""
     files: Dict[str, List[str]] = {}
@@ -630,7 +655,7 @@ def _median(values: List[float]) -> Optional[float]:
     return round(statistics.median(values), 1) if values else None
 
 
-def _group_stats(reports: Iterable[Report]) -> Dict[str, Any]:
+def _group_stats(reports: Iterable[Any]) -> Dict[str, Any]:
     reports = list(reports)
     scores = [r.score for r in reports]
     return {"plans": len(reports), "median_score": _median(scores),
@@ -646,8 +671,10 @@ def _count(values: Iterable[str]) -> Dict[str, int]:
     return out
 
 
-def summarise(reports: Sequence[Report], errors: Sequence[PlanError], pack: RulePack) -> Dict[str, Any]:
-    """Counts a supervisor reads first: how many plans, how they score, which rules most plans fail."""
+def summarise(reports: Sequence[Any], errors: Sequence[PlanError], pack: RulePack) -> Dict[str, Any]:
+    """Counts a supervisor reads first: how many plans, how they score, which rules most plans fail.
+    `reports` are `Report`s or `KeptReport`s (the fields, `result()` and `failed()` are all it reads)."""
+    reports = light(reports)
     scores = [r.score for r in reports]
     bins = {f"{low}-{low + 9 if low < 90 else 100}": 0 for low in _GRADE_BINS}
     for score in scores:
@@ -656,17 +683,27 @@ def summarise(reports: Sequence[Report], errors: Sequence[PlanError], pack: Rule
     grades = {band.grade: 0 for band in pack.grades}
     for report in reports:
         grades[report.grade] = grades.get(report.grade, 0) + 1
+    # (failing, applicable, waived) of each rule, in one pass over each report's results (its first
+    # result for a rule counts, as `Report.result` gives it).
+    tally: Dict[str, List[int]] = {rule.id: [0, 0, 0] for rule in pack.plan_rules}
+    for report in reports:
+        seen = set()
+        for result in report.results:
+            counts = tally.get(result.rule)
+            if counts is None or result.rule in seen:
+                continue
+            seen.add(result.rule)
+            counts[0] += result.status in FAILED_STATUSES
+            counts[1] += result.status != "not-applicable"
+            counts[2] += result.status == "waived"
     rules: List[Dict[str, Any]] = []
     for rule in pack.plan_rules:
-        statuses = [r.result(rule.id) for r in reports]
-        counted = [s for s in statuses if s is not None]
-        failing = sum(1 for s in counted if s.status in FAILED_STATUSES)
+        failing, applicable, waived = tally[rule.id]
         rules.append({"rule": rule.id, "title": rule.title, "severity": rule.severity, "failing": failing,
-                      "applicable": sum(1 for s in counted if s.status != "not-applicable"),
-                      "waived": sum(1 for s in counted if s.status == "waived"), "plans": len(reports)})
+                      "applicable": applicable, "waived": waived, "plans": len(reports)})
     rules.sort(key=lambda r: (-r["failing"], r["rule"]))
-    forces: Dict[str, List[Report]] = {}
-    lros: Dict[str, List[Report]] = {}
+    forces: Dict[str, List[Any]] = {}
+    lros: Dict[str, List[Any]] = {}
     lro_names: Dict[str, str] = {}
     for report in reports:
         forces.setdefault(report.force or "(no force)", []).append(report)

@@ -292,20 +292,23 @@ def _is_stream(path: str) -> bool:
     return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
 
 
-def _write_stdout(text: str) -> Optional[str]:
-    """Writes a report to standard output; the reason if it cannot be written (a full disk, a closed
-    pipe), after which standard output is pointed at nothing so that exiting cannot fail on it too."""
-    from .output.write import report_bytes
+def _write_stdout(text: Any) -> Optional[str]:
+    """Writes a report (its text, or its pieces) to standard output; the reason if it cannot be written (a
+    full disk, a closed pipe), after which standard output is pointed at nothing so that exiting cannot fail
+    on it too."""
+    from .output.write import report_chunks
 
     stream = sys.stdout
     try:
         buffer = getattr(stream, "buffer", None)
         if buffer is not None:
             stream.flush()
-            buffer.write(report_bytes(text))
+            for chunk in report_chunks(text):
+                buffer.write(chunk)
             buffer.flush()
         else:
-            stream.write(text)
+            for chunk in report_chunks(text):
+                stream.write(chunk.decode("utf-8"))
             stream.flush()
     except OSError as exc:
         try:
@@ -322,7 +325,7 @@ def _write_stdout(text: str) -> Optional[str]:
 def _emit(outputs: Sequence[Tuple[str, Optional[str]]], data: Dict[str, Any], document: Any,
           template: Optional[str], no_color: bool) -> List[str]:
     """Renders and writes every report; returns the problems (a report that could not be written)."""
-    from .output import format_report
+    from .output import format_pieces
     from .output.render import TemplateProblem, colour_wanted, render
     from .output.write import write_atomic
 
@@ -330,8 +333,10 @@ def _emit(outputs: Sequence[Tuple[str, Optional[str]]], data: Dict[str, Any], do
     for fmt, path in outputs:
         colour = path is None and colour_wanted(sys.stdout, no_color)
         try:
-            text = (render(data, template_file=template, colour=colour) if fmt == "template"
-                    else format_report(fmt, data, document, colour=colour))
+            # A report is written as it is made (a plan at a time), never whole in memory; a user's
+            # template is rendered whole first, so that a mistake in it writes nothing.
+            text: Any = (render(data, template_file=template, colour=colour) if fmt == "template"
+                         else format_pieces(fmt, data, document, colour=colour))
         except TemplateProblem as exc:
             problems.append(f"bad template: {exc}")
             continue
@@ -517,6 +522,7 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
     from .read.baseline import compare, load_baseline
     from .cache.results import ResultsCache
     from .config import Exclude, excluded
+    from .kept import light
     from .output.json import audit_document
     from .output.render import audit_data
 
@@ -565,7 +571,8 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
     finally:
         if progress is not None:
             progress.close()
-    comparison = compare(earlier, [r.to_dict() for r in result.reports]) if earlier is not None else None
+    kept = light(result.reports)
+    comparison = compare(earlier, [r.to_dict() for r in kept]) if earlier is not None else None
     extra, problems = _progress_views(result, pack, paths, history, run["max_bytes"], mappings)
     data = audit_data(result, pack, sort=sort, worst=max_findings, fail_on=fail_on, min_score=min_score,
                       comparison=comparison, **extra)
@@ -588,7 +595,7 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
     _cache_notes()
     if result.errors or problems:
         sys.exit(EXIT_USAGE)
-    failing = (comparison.failing(result.reports, fail_on, min_score) if comparison is not None
+    failing = (comparison.failing(kept, fail_on, min_score) if comparison is not None
                else result.failed(fail_on, min_score) or result.portfolio_failed(fail_on))
     if failing:
         sys.exit(EXIT_FAILED)

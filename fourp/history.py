@@ -19,6 +19,7 @@ from contextlib import closing
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, cast
 
 from .errors import FourpError
+from .kept import light
 
 __all__ = ["HistoryError", "open_history", "record", "trends", "SCHEMA_VERSION", "MIGRATIONS", "APPLICATION_ID"]
 
@@ -246,7 +247,7 @@ def record(path: str, result: Any, paths: Sequence[str] = (), recommendations: S
                 (when, result.as_of.isoformat(), result.pack, result.pack_version, __version__,
                  json.dumps(list(paths)), len(result.reports), len(result.errors))).lastrowid)
             number = _Numbers(db)
-            for report in result.reports:
+            for report in light(result.reports):  # fields only: never decoded
                 _insert_plan(db, audit_id, report, number)
             db.executemany("INSERT INTO portfolio_results (audit_id, rule, status, findings) VALUES (?, ?, ?, ?)",
                            [(audit_id, r["rule"], r["status"], r["findings"])

@@ -8,6 +8,7 @@ import os
 import statistics
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
+from .kept import light
 from .report import FAILED_STATUSES
 
 __all__ = ["FORCE_FROM", "forces_from_folders", "regional_view", "assess_audit"]
@@ -58,7 +59,7 @@ def regional_view(result: Any, pack: Any) -> Optional[Dict[str, Any]]:
     from .portfolio.facts import FACTS_KEY
 
     groups: Dict[str, List[Any]] = {}
-    for report in result.reports:
+    for report in light(result.reports):  # fields only: never decoded
         groups.setdefault(report.force or _NO_FORCE, []).append(report)
     if len(groups) < 2:
         return None
@@ -74,7 +75,7 @@ def regional_view(result: Any, pack: Any) -> Optional[Dict[str, Any]]:
                                     "rate": round(100.0 * failing / len(judged), 1) if judged else None}
         rules.append(row)
     spread = {force: _spread([r.score for r in groups[force]]) for force in forces}
-    force_of = {r.file: (r.force or _NO_FORCE) for r in result.reports}
+    force_of = {r.file: (r.force or _NO_FORCE) for r in light(result.reports)}
     portfolio = result.portfolio or {}
     findings = portfolio.get("findings", ())
     per_force_rules = [r.id for r in pack.rules
@@ -123,4 +124,4 @@ def assess_audit(result: Any, pack: Any, max_bytes: Optional[int] = None,
         return evaluate_portfolio(((r.file or "<plan>", r.meta.get(FACTS_KEY)) for r in reports), pack, result.as_of,
                                   read_prose=reader_for_files(max_bytes, mappings), only=list(rules)).to_dict()
 
-    return assess(pack.recommendations, result.reports, result.portfolio or {}, result.as_of, judge)
+    return assess(pack.recommendations, light(result.reports), result.portfolio or {}, result.as_of, judge)

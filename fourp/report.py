@@ -39,6 +39,10 @@ class Place:
     cell: Optional[str] = None
     sheet: Optional[str] = None
 
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> "Place":
+        return cls(**data)
+
     def to_dict(self) -> Dict[str, Any]:
         return {name: value for name, value in (("text", self.text), ("part", self.part), ("row", self.row),
                                                 ("field", self.field), ("cell", self.cell),
@@ -74,6 +78,15 @@ class Finding:
                 "remediation": self.remediation, "weight": self.weight, "ps": list(self.ps),
                 "quote": self.quote, "place": self.place.to_dict() if self.place else None}
 
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any], file: Optional[str] = None) -> "Finding":
+        """The finding `to_dict()` gave (which leaves out its plan's `file`, given here)."""
+        place = data.get("place")
+        return cls(rule=data["rule"], severity=data["severity"], message=data["message"], path=data["path"],
+                   line=data["line"], column=data["column"], title=data["title"], remediation=data["remediation"],
+                   weight=data["weight"], ps=tuple(data["ps"]), file=file, quote=data["quote"],
+                   place=Place.from_dict(place) if place else None)
+
 
 def location_text(file: Optional[str], line: Optional[int], column: Optional[int],
                   place: Optional[str] = None) -> str:
@@ -102,6 +115,10 @@ class Waiver:
         return {"rule": self.rule, "reason": self.reason, "approved_by": self.approved_by,
                 "expires": self.expires, "valid": self.valid, "problem": self.problem}
 
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> "Waiver":
+        return cls(**data)
+
 
 @dataclass(frozen=True)
 class RuleResult:
@@ -119,6 +136,12 @@ class RuleResult:
         return {"rule": self.rule, "title": self.title, "status": self.status, "severity": self.severity,
                 "weight": self.weight, "ps": list(self.ps), "findings": self.findings,
                 "waiver": self.waiver, "failed_ps": list(self.failed_ps)}
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> "RuleResult":
+        return cls(rule=data["rule"], title=data["title"], status=data["status"], severity=data["severity"],
+                   weight=data["weight"], ps=tuple(data["ps"]), findings=data["findings"], waiver=data["waiver"],
+                   failed_ps=tuple(data["failed_ps"]))
 
 
 @dataclass(frozen=True)
@@ -176,6 +199,20 @@ class Report:
             "results": [r.to_dict() for r in self.results],
             "waivers": [w.to_dict() for w in self.waivers],
         }
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any], meta: Optional[Dict[str, Any]] = None,
+                  results: Optional[Tuple[RuleResult, ...]] = None) -> "Report":
+        """The report `to_dict()` gave (`meta`, which it leaves out, given here; `results` too, when the
+        caller holds them already)."""
+        plan, file = data["plan"], data["file"]
+        return cls(file=file, plan_id=plan["id"], force=plan["force"], lro=plan["lro"], status=plan["status"],
+                   as_of=dt.date.fromisoformat(data["as_of"]), pack=data["pack"], pack_version=data["pack_version"],
+                   score=data["score"], grade=data["grade"], p_scores=dict(data["p_scores"]),
+                   findings=tuple(Finding.from_dict(f, file) for f in data["findings"]),
+                   results=results if results is not None else tuple(RuleResult.from_dict(r) for r in data["results"]),
+                   waivers=tuple(Waiver.from_dict(w) for w in data["waivers"]), threat=plan["threat"],
+                   meta=dict(meta or {}))
 
 
 def at_or_above(severity: str, fail_on: str) -> bool:

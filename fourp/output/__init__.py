@@ -9,9 +9,9 @@ the result. A new format is one module here and one line in `FORMATS`.
 from __future__ import annotations
 
 import importlib
-from typing import Any, Dict, NamedTuple, Optional, Tuple
+from typing import Any, Dict, Iterable, NamedTuple, Optional, Tuple
 
-__all__ = ["Format", "FORMATS", "format_report", "parse_report_spec"]
+__all__ = ["Format", "FORMATS", "format_report", "format_pieces", "parse_report_spec"]
 
 
 class Format(NamedTuple):
@@ -45,6 +45,21 @@ def format_report(fmt: str, data: Dict[str, Any], document: Any = None, colour: 
     module = importlib.import_module(f"{__name__}.{spec.module}")  # each command loads only what it writes
     text: str = module.report_text(fmt, data, document, colour)
     return text
+
+
+def format_pieces(fmt: str, data: Dict[str, Any], document: Any = None, colour: bool = False) -> Iterable[Any]:
+    """A report in one format as its pieces in order (text or UTF-8 bytes), for `write.write_atomic` to
+    write as they come: a format whose module has `report_pieces` is made a piece at a time (an audit's
+    JSON a plan at a time, a template's output as Jinja renders it), so the whole report is never in
+    memory at once; any other is one piece."""
+    spec = FORMATS.get(fmt)
+    if spec is None:
+        raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+    module = importlib.import_module(f"{__name__}.{spec.module}")
+    pieces = getattr(module, "report_pieces", None)
+    if pieces is None:
+        return (module.report_text(fmt, data, document, colour),)
+    return pieces(fmt, data, document, colour)  # type: ignore[no-any-return]
 
 
 def parse_report_spec(spec: str) -> Tuple[str, str]:

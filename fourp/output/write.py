@@ -8,9 +8,10 @@ import re
 import secrets
 import stat
 import time
-from typing import Optional
+from typing import Iterable, Iterator, List, Optional, Union
 
-__all__ = ["remove_stale_temporaries", "NotWritable", "report_bytes", "write_atomic", "is_fourp_report"]
+__all__ = ["remove_stale_temporaries", "NotWritable", "report_bytes", "report_chunks", "write_atomic",
+           "is_fourp_report", "Pieces"]
 
 
 #: A temporary report's name: `.{report}.{host}-{pid}-{random}.tmp`, so a later run can tell its own
@@ -83,8 +84,34 @@ def report_bytes(text: str) -> bytes:
     return text.encode("utf-8", "backslashreplace")
 
 
-def write_atomic(path: str, text: str) -> None:
-    """Writes a report (UTF-8) to path.
+#: What a report is made of: its whole text, or its pieces (text or UTF-8 bytes) in order, written as
+#: they come so that a report of ten thousand plans is never all in memory at once.
+Pieces = Union[str, bytes, Iterable[Union[str, bytes]]]
+
+
+def report_chunks(text: Pieces) -> Iterator[bytes]:
+    """A report's bytes in pieces of at least 64 KB (fewer, larger writes than a template's many pieces)."""
+    if isinstance(text, (str, bytes)):
+        yield report_bytes(text) if isinstance(text, str) else text
+        return
+    buffer: List[bytes] = []
+    size = 0
+    for piece in text:
+        data = report_bytes(piece) if isinstance(piece, str) else piece
+        buffer.append(data)
+        size += len(data)
+        if size >= _CHUNK:
+            yield b"".join(buffer)
+            buffer, size = [], 0
+    if buffer:
+        yield b"".join(buffer)
+
+
+_CHUNK = 1 << 16
+
+
+def write_atomic(path: str, text: Pieces) -> None:
+    """Writes a report (UTF-8; its whole text, or its pieces as they come) to path.
 
     An ordinary file (or a new one) is written to a temporary file in the same folder and renamed into
     place: on any failure, or SIGINT, SIGTERM or SIGHUP, the temporary file is removed and whatever was
@@ -102,7 +129,8 @@ def write_atomic(path: str, text: str) -> None:
     if info is not None and (stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
         fd = os.open(target, os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
         with os.fdopen(fd, "wb") as handle:
-            handle.write(report_bytes(text))
+            for chunk in report_chunks(text):
+                handle.write(chunk)
         return
     if info is not None and not stat.S_ISREG(info.st_mode):
         what = "a folder" if stat.S_ISDIR(info.st_mode) else "neither a file, a character device nor a pipe"
@@ -122,7 +150,8 @@ def write_atomic(path: str, text: str) -> None:
         with os.fdopen(fd, "wb") as handle:
             if info is not None:  # the report it replaces: its permissions from the first byte
                 os.fchmod(handle.fileno(), stat.S_IMODE(info.st_mode))
-            handle.write(report_bytes(text))
+            for chunk in report_chunks(text):
+                handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
             if info is None:

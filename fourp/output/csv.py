@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Dict
+from typing import Any, Dict, Iterator
 
 __all__ = ["cell", "to_csv", "report_text", "CSV_COLUMNS"]
 
@@ -24,6 +24,10 @@ def cell(value: Any) -> Any:
 
 
 def to_csv(data: Dict[str, Any]) -> str:
+    return "".join(csv_pieces(data))
+
+
+def csv_pieces(data: Dict[str, Any]) -> Iterator[str]:
     """One row per plan (`record` plan), then one per finding (`finding`); a file that could not be read is
     an `unreadable` row, a file an audit found and did not read (a PDF) a `skipped` row, a cross-plan
     finding of an audit a `portfolio` row (its files and locations
@@ -32,8 +36,15 @@ def to_csv(data: Dict[str, Any]) -> str:
     the names and quotation marks right)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
+    out.write("\ufeff")
     writer.writerow(CSV_COLUMNS)
     baseline = data.get("baseline")
+
+    def written() -> str:  # the rows so far, a plan at a time
+        text = out.getvalue()
+        out.seek(0)
+        out.truncate()
+        return text
 
     def row(**cells: Any) -> None:
         writer.writerow([cell(cells.get(column)) for column in CSV_COLUMNS])
@@ -50,6 +61,7 @@ def to_csv(data: Dict[str, Any]) -> str:
                 title=finding["title"], message=finding["message"], path=finding["path"], line=finding["line"],
                 column=finding["column"], quote=finding["quote"], remediation=finding["remediation"],
                 baseline="new" if baseline else None, place=(finding.get("place") or {}).get("text"))
+        yield written()
     for finding in (data.get("portfolio") or {}).get("findings", []):
         row(record="portfolio", file="; ".join(finding.get("files", [])), rule=finding["rule"],
             severity=finding["severity"], title=finding["title"], message=finding["message"],
@@ -64,7 +76,12 @@ def to_csv(data: Dict[str, Any]) -> str:
         row(record="fixed", file=finding["file"], plan_id=finding["plan"], rule=finding["rule"],
             severity=finding["severity"], title=finding["title"], message=finding["message"],
             path=finding["path"], line=finding["line"], column=finding["column"], baseline="fixed")
-    return "\ufeff" + out.getvalue()
+    yield written()
+
+
+def report_pieces(fmt: str, data: Dict[str, Any], document: Any = None, colour: bool = False) -> Iterator[str]:
+    """The `csv` format in pieces, as `fourp.output.format_pieces` calls each format."""
+    return csv_pieces(data)
 
 
 def report_text(fmt: str, data: Dict[str, Any], document: Any = None, colour: bool = False) -> str:

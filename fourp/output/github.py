@@ -1,7 +1,7 @@
 """`github`: GitHub Actions workflow commands, one annotation a finding at its file and line."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
 
 from .places import placed_message, places
 
@@ -27,7 +27,11 @@ def to_github(data: Dict[str, Any]) -> str:
     title=...::message`), which GitHub shows as annotations on the plan's lines in a pull request and
     in the run's summary. Errors are `error`, warnings `warning`, info `notice`; an unreadable file is
     an error; a cross-plan finding is annotated in each plan it concerns."""
-    lines = []
+    return "".join(github_lines(data))
+
+
+def github_lines(data: Dict[str, Any]) -> Iterator[str]:
+    """`to_github`, a line at a time."""
     for item, file, line, column in places(data):
         properties: List[Tuple[str, Any]] = [("file", file)] if file else []
         if line is not None and line >= 1:
@@ -37,8 +41,12 @@ def to_github(data: Dict[str, Any]) -> str:
         properties.append(("title", f"fourp {item['rule']}: {item['title']}"))
         message = placed_message(item) + (f"\nFix: {item['remediation']}" if item.get("remediation") else "")
         fields = ",".join(f"{name}={github_escape_property(value)}" for name, value in properties)
-        lines.append(f"::{_GITHUB_LEVEL[item['severity']]} {fields}::{github_escape_data(message)}")
-    return "".join(line + "\n" for line in lines)
+        yield f"::{_GITHUB_LEVEL[item['severity']]} {fields}::{github_escape_data(message)}\n"
+
+
+def report_pieces(fmt: str, data: Dict[str, Any], document: Any = None, colour: bool = False) -> Iterator[str]:
+    """The `github` format a line at a time, as `fourp.output.format_pieces` calls each format."""
+    return github_lines(data)
 
 
 def report_text(fmt: str, data: Dict[str, Any], document: Any = None, colour: bool = False) -> str:

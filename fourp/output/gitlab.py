@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-from typing import Any, Dict, List
+from typing import Any, Dict, Iterator
 
 from .places import placed_message, places
 
@@ -20,7 +19,14 @@ def to_gitlab(data: Dict[str, Any]) -> str:
     minor, info info) and `location` (`path`, `lines.begin`). The fingerprint is the finding's identity
     across runs (file, rule, document path, message), so GitLab can tell new issues from fixed ones; a
     repeat of the same gets a number added, since GitLab keeps one issue per fingerprint."""
-    issues: List[Dict[str, Any]] = []
+    return b"".join(gitlab_pieces(data)).decode("utf-8")
+
+
+def gitlab_pieces(data: Dict[str, Any]) -> Iterator[bytes]:
+    """`to_gitlab` (UTF-8), an issue at a time."""
+    from .encode import encode
+
+    separator = b"[\n  "
     seen: Dict[str, int] = {}
     for item, file, line, _ in places(data):
         path = (file or "").replace(os.sep, "/")
@@ -35,8 +41,14 @@ def to_gitlab(data: Dict[str, Any]) -> str:
             "location": {"path": path, "lines": {"begin": line if line is not None and line >= 1 else 1}}}
         if item.get("remediation"):
             issue["content"] = {"body": item["remediation"]}
-        issues.append(issue)
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+        yield separator + encode(issue, 1)
+        separator = b",\n  "
+    yield b"[]\n" if separator.startswith(b"[") else b"\n]\n"
+
+
+def report_pieces(fmt: str, data: Dict[str, Any], document: Any = None, colour: bool = False) -> Iterator[bytes]:
+    """The `gitlab` format an issue at a time, as `fourp.output.format_pieces` calls each format."""
+    return gitlab_pieces(data)
 
 
 def report_text(fmt: str, data: Dict[str, Any], document: Any = None, colour: bool = False) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, Iterator, List, Optional, Sequence
 
 from markupsafe import Markup
 
@@ -188,29 +188,71 @@ def audit_data(result: Any, pack: RulePack, sort: str = "score", worst: int = 3,
     """
     if sort not in SORT_KEYS:
         raise ValueError(f"sort by one of {', '.join(SORT_KEYS)}, not {sort!r}")
+    from ..kept import as_kept
+
     data = _common(pack, result.errors, fail_on, min_score)
-    views = []
-    for index, report in enumerate(result.reports):
-        new = comparison.new_flags[index] if comparison is not None else None
-        view = _view(report.to_dict(), data, fail_on, min_score, new)
-        view["worst"] = view["findings"][:worst]
-        views.append(view)
-    views.sort(key=_sort_key(sort, [g.grade for g in pack.grades]))
+    kept = as_kept(result.reports)
+    flags = comparison.new_flags if comparison is not None else None
+    # Sorted by the kept fields; each plan's view is made when a template reaches it, and let go after.
+    order = sorted(range(len(kept)), key=lambda i: _sort_key(sort, [g.grade for g in pack.grades])(
+        {"file": kept[i].file, "grade": kept[i].grade, "score": kept[i].score}))
+    views = _Views(kept, order, data, fail_on, min_score, flags, worst)
+    if flags is None:
+        shown = [dict(item.by_group) for item in kept]
+        fails = [item.fails(fail_on, min_score) for item in kept]
+    else:  # only the new findings are shown: counted from the reports themselves
+        shown, fails = [], []
+        for item, new in zip(kept, flags):
+            findings = [f for f, is_new in zip(item.to_dict()["findings"], new) if is_new]
+            counts: Dict[str, int] = {}
+            for finding in findings:
+                counts[_group(finding)] = counts.get(_group(finding), 0) + 1
+            shown.append(counts)
+            fails.append(plan_fails({"score": item.score, "findings": findings}, fail_on, min_score))
     by_p = []
     for p in PS:
         stats = dict(result.summary.get("by_p", {}).get(p, {}))
-        stats.update(p=p, plans_short=sum(1 for v in views if any(p in r["failed_ps"] for r in v["results"]
-                                                                   if r["status"] in FAILED_STATUSES)),
-                     findings=sum(1 for v in views for f in v["findings"] if _group(f) == p))
+        stats.update(p=p, plans_short=sum(1 for item in kept if any(p in r.failed_ps for r in item.results
+                                                                     if r.status in FAILED_STATUSES)),
+                     findings=sum(counts.get(p, 0) for counts in shown))
         by_p.append(stats)
     data.update(kind="audit", as_of=result.as_of.isoformat(), summary=result.summary,
                 skipped=[dict(s) for s in getattr(result, "skipped", ())],
                 portfolio=result.portfolio, reports=views, sort=sort, worst=worst, by_p=by_p,
-                failing=sum(1 for v in views if v["fails"]),
+                failing=sum(fails),
                 portfolio_failing=sum(1 for f in (result.portfolio or {}).get("findings", ())
                                       if at_or_above(f["severity"], fail_on)),
                 baseline=comparison.to_dict() if comparison is not None else None, **extra)
     return data
+
+
+class _Views(Sequence[Dict[str, Any]]):
+    """The audit's plans as the templates see them (`_view` of each report, with its `worst`), in the
+    order asked for, each made from the kept report when it is reached: ten thousand plans' views are
+    never in memory at once. Read it as a list (`for`, `| length`, `[0]`)."""
+
+    def __init__(self, kept: Sequence[Any], order: Sequence[int], data: Dict[str, Any], fail_on: str,
+                 min_score: float, flags: Optional[Sequence[Sequence[bool]]], worst: int) -> None:
+        self._kept, self._order, self._data = kept, order, data
+        self._fail_on, self._min_score, self._flags, self._worst = fail_on, min_score, flags, worst
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def _make(self, index: int) -> Dict[str, Any]:
+        new = self._flags[index] if self._flags is not None else None
+        view = _view(self._kept[index].to_dict(), self._data, self._fail_on, self._min_score, new)
+        view["worst"] = view["findings"][:self._worst]
+        return view
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self._make(i) for i in self._order[index]]
+        return self._make(self._order[index])
+
+    def __iter__(self) -> Iterator[Dict[str, Any]]:
+        for index in self._order:
+            yield self._make(index)
 
 
 # -- escaping for each kind of output ---------------------------------------------------------------------
@@ -479,6 +521,19 @@ def render(data: Dict[str, Any], fmt: str = "text", colour: bool = False,
     return env.get_template(name).render(data, colour=colour)
 
 
+def render_pieces(data: Dict[str, Any], fmt: str = "text", colour: bool = False) -> Iterator[str]:
+    """`render` of a shipped format, as Jinja makes it, a piece at a time (the same text)."""
+    from ..resources import shipped
+    from . import FORMATS
+
+    spec = FORMATS[fmt]
+    name = spec.audit_template if data.get("kind") == "audit" else spec.check_template
+    if name is None:
+        raise ValueError(f"{fmt!r} is not a format written by a template")
+    env = _environment(_flavour(name), colour, sandboxed=False, search=str(shipped("templates")))
+    return env.get_template(name).generate(data, colour=colour)  # type: ignore[no-any-return]
+
+
 def check_template(template_file: str) -> None:
     """Loads and compiles a user's template, so a mistake in it is reported before a long audit runs."""
     _render_user({}, template_file, False, compile_only=True)
@@ -518,3 +573,8 @@ def _template_line(exc: BaseException, name: str) -> Optional[int]:
 def report_text(fmt: str, data: Dict[str, Any], document: Any = None, colour: bool = False) -> str:
     """A template format (text, markdown, html), as `fourp.output.FORMATS` calls each format."""
     return render(data, fmt, colour=colour)
+
+
+def report_pieces(fmt: str, data: Dict[str, Any], document: Any = None, colour: bool = False) -> Iterator[str]:
+    """A template format in pieces, as `fourp.output.format_pieces` calls each format."""
+    return render_pieces(data, fmt, colour=colour)

@@ -30,7 +30,7 @@ class KeptReport:
                  "grade", "p_scores", "results", "meta", "_counts", "_severities", "by_group", "_blob")
 
     def __init__(self, report: Report, document: Optional[Dict[str, Any]] = None) -> None:
-        from .output.encode import encode
+        from .encode import encode
 
         for name in ("file", "plan_id", "force", "lro", "status", "threat", "as_of", "pack", "pack_version",
                      "score", "grade", "p_scores", "results", "meta"):
@@ -66,7 +66,7 @@ class KeptReport:
         return zlib.decompress(self._blob)
 
     def to_dict(self) -> Dict[str, Any]:
-        from .output.encode import decode
+        from .encode import decode
 
         document: Dict[str, Any] = decode(self.json())
         return document

@@ -24,7 +24,7 @@ def to_gitlab(data: Dict[str, Any]) -> str:
 
 def gitlab_pieces(data: Dict[str, Any]) -> Iterator[bytes]:
     """`to_gitlab` (UTF-8), an issue at a time."""
-    from .encode import encode
+    from ..encode import encode
 
     separator = b"[\n  "
     seen: Dict[str, int] = {}

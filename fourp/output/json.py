@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterator, List, Sequence, Union, overload
 
-from .encode import encode
+from ..encode import encode
 
 __all__ = ["check_document", "audit_document", "to_json", "json_pieces", "report_text", "report_pieces", "Plans"]
 

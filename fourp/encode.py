@@ -20,9 +20,8 @@ if _orjson is not None:
 
 
 def _standard(value: Any) -> bytes:
-    from .write import report_bytes
-
-    return report_bytes(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+    # A lone surrogate (a file name that is not UTF-8) written as its escape, as reports write it.
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str).encode("utf-8", "backslashreplace")
 
 
 def encode(value: Any, depth: int = 0) -> bytes:
@@ -32,7 +31,7 @@ def encode(value: Any, depth: int = 0) -> bytes:
 
     orjson refuses a few values the standard library writes (text holding a lone surrogate, from a file name
     that is not UTF-8; integers past 64 bits; nesting past 254 levels): those are written by the standard
-    library, escaped as `fourp.output.write.report_bytes` escapes them. One difference stays: orjson writes
+    library, escaped as `fourp.output.write.report_bytes` escapes them (`\\udcff`). One difference stays: orjson writes
     NaN and infinity as null, and a float under 1e-4 as `1e-7`, not `1e-07`; fourp's scores and weights are
     neither."""
     out: Optional[bytes] = None

@@ -450,7 +450,14 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
         kept_files.append(path)
     files = kept_files
     jobs = min(max(1, jobs or available_cpus()), available_cpus())  # more workers than CPUs only cost memory
-    slots: List[Optional[Union[Report, Dict[str, Any]]]] = [None] * len(files)
+    slots: List[Optional[Union[KeptReport, Dict[str, Any]]]] = [None] * len(files)
+    shared: Dict[Any, Any] = {}
+    keeping = _keeper(paths if force_from == "folder" else None)
+
+    def held(result: Union[Report, Dict[str, Any]]) -> Union[KeptReport, Dict[str, Any]]:
+        """A report kept as it arrives (its JSON built once, compressed): ten thousand plans' reports held
+        as objects until the last arrived were most of an audit's memory, and what the collector walked."""
+        return keeping(_sharing(result, shared)) if isinstance(result, Report) else result
     if os.environ.get("FOURP_NO_CACHE"):  # every cache of fourp off, whatever the caller asked
         cache = None
     names = register.names if register is not None else ()
@@ -471,7 +478,7 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
         if kept is None:
             tasks.append((index, path, key, group))
             continue
-        slots[index] = kept
+        slots[index] = held(kept)
         done += 1
         if progress:
             progress(done, len(files))
@@ -484,8 +491,8 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
         thresholds = _collect_less()
         try:
             for index, path, key, group in tasks:
-                slots[index] = _evaluate_and_keep(path, key, group.pack, as_of, group.max_bytes, cache,
-                                                  group.context, names, mappings)
+                slots[index] = held(_evaluate_and_keep(path, key, group.pack, as_of, group.max_bytes, cache,
+                                                       group.context, names, mappings))
                 done += 1
                 if progress:
                     progress(done, len(files))
@@ -496,7 +503,7 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
         finished = [done]
 
         def record(task: Task, result: Union[Report, Dict[str, Any]]) -> None:
-            slots[task[0]] = result
+            slots[task[0]] = held(result)
             finished[0] += 1
             if progress:
                 progress(finished[0], len(files))
@@ -507,15 +514,8 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
                                                os.getpid()), record)
     if cache is not None:
         cache.prune()
-    shared: Dict[Any, Any] = {}
-    keeping = _keeper(paths if force_from == "folder" else None)
-    # Each report is kept as it comes (its JSON built once, compressed): ten thousand plans' reports as
-    # objects, and their dicts, were most of an audit's memory and what the garbage collector walked.
-    results: List[Union[KeptReport, Dict[str, Any]]] = []
-    for index, slot in enumerate(slots):
-        if slot is not None:
-            results.append(keeping(_sharing(slot, shared)) if isinstance(slot, Report) else slot)
-            slots[index] = None
+    results = [r for r in slots if r is not None]
+    del slots
     kept = _judged_with_other_plans(tuple(r for r in results if isinstance(r, KeptReport)), file_group, as_of,
                                     names, mappings, keeping)
     reports = KeptReports(kept)

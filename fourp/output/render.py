@@ -254,6 +254,14 @@ class _Views(Sequence[Dict[str, Any]]):
         for index in self._order:
             yield self._make(index)
 
+    def heads(self) -> Iterator[Dict[str, Any]]:
+        """Each plan's `file`, `plan`, `score`, `grade` and `p_scores`, in order, from the kept fields alone."""
+        for index in self._order:
+            item = self._kept[index]
+            yield {"file": item.file, "plan": {"id": item.plan_id, "force": item.force, "lro": item.lro,
+                                               "status": item.status, "threat": item.threat},
+                   "score": item.score, "grade": item.grade, "p_scores": dict(item.p_scores)}
+
 
 # -- escaping for each kind of output ---------------------------------------------------------------------
 

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import urllib.parse
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 from .. import __version__
+from ..encode import encode
 from ..read.baseline import finding_key, plan_key
 from .places import plan_name
 
@@ -37,6 +37,10 @@ def _fingerprint(report: Dict[str, Any], finding: Dict[str, Any]) -> str:
 
 
 def to_sarif(data: Dict[str, Any]) -> str:
+    return b"".join(sarif_pieces(data)).decode("utf-8")
+
+
+def sarif_pieces(data: Dict[str, Any]) -> Iterator[bytes]:
     """SARIF 2.1.0: one run; each plan an artifact, each finding a result with its region (line, column)
     and document path; the pack's rules in `tool.driver.rules` with their help text. Files that could not
     be read are tool execution notifications. An audit's cross-plan findings are results located in each
@@ -81,10 +85,23 @@ def to_sarif(data: Dict[str, Any]) -> str:
             physical["region"] = {"startLine": line, **({"startColumn": column} if column and column >= 1 else {})}
         return {"physicalLocation": physical}
 
-    results = []
-    for report in data["reports"]:
-        where = artifact(report["file"], {"plan": report["plan"], "score": report["score"],
-                                          "grade": report["grade"], "p_scores": report["p_scores"]})
+    # Artifacts come before results in the log, and results point at them: they are listed first (from
+    # the fields the audit keeps, without reading its plans), then each plan's results are written as
+    # that plan is reached.
+    for report in _heads(data["reports"]):
+        artifact(report["file"], {"plan": report["plan"], "score": report["score"],
+                                  "grade": report["grade"], "p_scores": report["p_scores"]})
+    portfolio_findings = (data.get("portfolio") or {}).get("findings", [])
+    for finding in portfolio_findings:
+        for path in finding.get("files", []):
+            artifact(path)
+    for skipped in data.get("skipped") or ():
+        artifact(skipped["file"])
+    for error in data["errors"]:
+        artifact(error["file"])
+
+    def plan_results(report: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
+        where = artifact_index[_uri(report["file"])]
         for finding in report["findings"]:
             place = location(report["file"], finding["line"], finding["column"], where)
             if finding["path"]:
@@ -101,16 +118,18 @@ def to_sarif(data: Dict[str, Any]) -> str:
                 result["ruleIndex"] = index[finding["rule"]]
             if data.get("baseline") is not None:
                 result["baselineState"] = "new"
-            results.append(result)
-    for finding in (data.get("portfolio") or {}).get("findings", []):  # cross-plan: not compared with a baseline
-        result = {"ruleId": finding["rule"], "level": _SARIF_LEVEL[finding["severity"]],
-                  "message": {"text": finding["message"]},
-                  "locations": [location(path, None, None, artifact(path)) for path in finding.get("files", [])],
-                  "properties": {"portfolio": True, "locations": finding.get("locations", []),
-                                 "quote": finding.get("quote")}}
-        if finding["rule"] in index:
-            result["ruleIndex"] = index[finding["rule"]]
-        results.append(result)
+            yield result
+
+    def portfolio_results() -> Iterator[Dict[str, Any]]:
+        for finding in portfolio_findings:  # cross-plan: not compared with a baseline
+            result = {"ruleId": finding["rule"], "level": _SARIF_LEVEL[finding["severity"]],
+                      "message": {"text": finding["message"]},
+                      "locations": [location(path, None, None, artifact(path)) for path in finding.get("files", [])],
+                      "properties": {"portfolio": True, "locations": finding.get("locations", []),
+                                     "quote": finding.get("quote")}}
+            if finding["rule"] in index:
+                result["ruleIndex"] = index[finding["rule"]]
+            yield result
     notifications = []
     for skipped in data.get("skipped") or ():  # a file found and not read (a PDF, an old .doc): said, not hidden
         notifications.append({"level": "note", "message": {"text": f"skipped: {skipped['reason']} ({skipped['hint']})"},
@@ -127,10 +146,31 @@ def to_sarif(data: Dict[str, Any]) -> str:
                             "rules": driver_rules,
                             "properties": {"pack": data["pack"]["name"], "packVersion": data["pack"]["version"]}}},
         "invocations": [{"executionSuccessful": not data["errors"], "toolExecutionNotifications": notifications}],
-        "artifacts": artifacts, "results": results, "columnKind": "unicodeCodePoints",
+        "artifacts": artifacts, "results": _RESULTS, "columnKind": "unicodeCodePoints",
         "properties": {"asOf": _as_of(data)}}
     log = {"$schema": _SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    head, tail = encode(log).split(encode(_RESULTS), 1)
+    yield head
+    # `results` sits four levels in (the log, `runs`, the run, the list): each written as it is made
+    separator = b"[\n" + b"  " * 4
+    for report in data["reports"]:
+        for result in plan_results(report):
+            yield separator + encode(result, 4)
+            separator = b",\n" + b"  " * 4
+    for result in portfolio_results():
+        yield separator + encode(result, 4)
+        separator = b",\n" + b"  " * 4
+    yield (b"[]" if separator.startswith(b"[") else b"\n" + b"  " * 3 + b"]") + tail + b"\n"
+
+
+#: Where the results go in the log while the rest is written (no text a log holds can look like it).
+_RESULTS = "\x00fourp: the results\x00"
+
+
+def _heads(reports: Any) -> Iterator[Dict[str, Any]]:
+    """Each plan's file, plan, score, grade and P scores, in the order of `data["reports"]`."""
+    heads = getattr(reports, "heads", None)
+    return heads() if heads is not None else iter(reports)
 
 
 def _mime(path: Optional[str]) -> str:
@@ -147,3 +187,8 @@ def _as_of(data: Dict[str, Any]) -> Optional[str]:
 def report_text(fmt: str, data: Dict[str, Any], document: Any = None, colour: bool = False) -> str:
     """The `sarif` format, as `fourp.output.FORMATS` calls each format."""
     return to_sarif(data)
+
+
+def report_pieces(fmt: str, data: Dict[str, Any], document: Any = None, colour: bool = False) -> Iterator[bytes]:
+    """The `sarif` format a result at a time, as `fourp.output.format_pieces` calls each format."""
+    return sarif_pieces(data)

@@ -254,6 +254,11 @@ class _Views(Sequence[Dict[str, Any]]):
         for index in self._order:
             yield self._make(index)
 
+    def statuses(self) -> Iterator[List[str]]:
+        """Each plan's rules' statuses, in order, from the kept fields alone."""
+        for index in self._order:
+            yield [result.status for result in self._kept[index].results]
+
     def heads(self) -> Iterator[Dict[str, Any]]:
         """Each plan's `file`, `plan`, `score`, `grade` and `p_scores`, in order, from the kept fields alone."""
         for index in self._order:

@@ -571,6 +571,11 @@ def audit(paths: Sequence[str], pack_name: Optional[str], as_of: dt.date, fail_o
     finally:
         if progress is not None:
             progress.close()
+    import gc
+
+    # What the audit keeps lives until the command ends: the collections the reports' writing sets off
+    # need not walk it.
+    gc.freeze()
     kept = light(result.reports)
     comparison = compare(earlier, [r.to_dict() for r in kept]) if earlier is not None else None
     extra, problems = _progress_views(result, pack, paths, history, run["max_bytes"], mappings)

@@ -20,7 +20,7 @@ import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union, cast
 
 from .cache.results import ResultsCache
 from .names import person_key
@@ -190,16 +190,17 @@ def _evaluate_and_keep(path: str, key: Optional[str], pack: RulePack, as_of: dt.
     return result
 
 
-def _work(tasks: Sequence["Work"]) -> Tuple[List[Union[Report, Dict[str, Any]]], List[Tuple[str, str]]]:
+def _work(tasks: Sequence["Work"]) -> Tuple[List[Union[KeptReport, Dict[str, Any]]], List[Tuple[str, str]]]:
     """A worker's part: the results of some plans, and what went wrong with the cache meanwhile."""
     from .cache.store import take_noted
 
     results = []
     settings = _worker_settings
     for path, key, pack_number, max_bytes, context in tasks:
-        results.append(_evaluate_and_keep(path, key, _worker_packs[pack_number], settings["as_of"], max_bytes,
-                                          settings["cache"], context, settings.get("names", ()),
-                                          settings["mappings"]))
+        result = _evaluate_and_keep(path, key, _worker_packs[pack_number], settings["as_of"], max_bytes,
+                                    settings["cache"], context, settings.get("names", ()), settings["mappings"])
+        # Kept compactly here, in parallel: the audit's process only takes it in (a small object to unpickle).
+        results.append(KeptReport(result) if isinstance(result, Report) else result)
     return results, take_noted()
 
 
@@ -223,7 +224,7 @@ Task = Tuple[int, Work]  # (slot, what to evaluate)
 
 
 def _pool_run(tasks: Sequence[Task], workers: int, chunk: int, in_flight: int, initargs: Tuple[Any, ...],
-              done: Callable[[Task, Union[Report, Dict[str, Any]]], None]
+              done: Callable[[Task, Union[Report, KeptReport, Dict[str, Any]]], None]
               ) -> Optional[Tuple[List[Task], List[Task]]]:
     """Evaluates tasks in one pool, passing each result to `done`. None when all are done; if a worker dies,
     (the tasks that were in flight, the tasks not yet sent). Interrupted, it stops its workers at once."""
@@ -276,7 +277,7 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 
 def _evaluate_in_pools(tasks: Sequence[Task], jobs: int, chunk: int, initargs: Tuple[Any, ...],
-                       done: Callable[[Task, Union[Report, Dict[str, Any]]], None]) -> None:
+                       done: Callable[[Task, Union[Report, KeptReport, Dict[str, Any]]], None]) -> None:
     """Evaluates tasks in worker processes. When a worker dies, the plans it may have been evaluating are
     evaluated again one at a time (so the one that killed it is known), then the rest go on in a new
     pool; a plan that kills a worker on its own is reported as out of memory."""
@@ -454,10 +455,15 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
     shared: Dict[Any, Any] = {}
     keeping = _keeper(paths if force_from == "folder" else None)
 
-    def held(result: Union[Report, Dict[str, Any]]) -> Union[KeptReport, Dict[str, Any]]:
-        """A report kept as it arrives (its JSON built once, compressed): ten thousand plans' reports held
-        as objects until the last arrived were most of an audit's memory, and what the collector walked."""
-        return keeping(_sharing(result, shared)) if isinstance(result, Report) else result
+    def held(result: Union[Report, KeptReport, Dict[str, Any]]) -> Union[KeptReport, Dict[str, Any]]:
+        """A report kept as it arrives (its JSON built once, compressed; by the worker that evaluated it):
+        ten thousand plans' reports held as objects until the last arrived were most of an audit's memory,
+        and what the collector walked."""
+        if isinstance(result, KeptReport):
+            if force_from == "folder":  # its force is its folder's: kept again with it
+                return keeping(cast(Report, _sharing(result.report(), shared)))
+            return result.sharing(shared)
+        return keeping(cast(Report, _sharing(result, shared))) if isinstance(result, Report) else result
     if os.environ.get("FOURP_NO_CACHE"):  # every cache of fourp off, whatever the caller asked
         cache = None
     names = register.names if register is not None else ()
@@ -502,7 +508,7 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
         chunk = max(1, min(64, len(tasks) // (jobs * 8) or 1))
         finished = [done]
 
-        def record(task: Task, result: Union[Report, Dict[str, Any]]) -> None:
+        def record(task: Task, result: Union[Report, KeptReport, Dict[str, Any]]) -> None:
             slots[task[0]] = held(result)
             finished[0] += 1
             if progress:
@@ -515,7 +521,7 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
     if cache is not None:
         cache.prune()
     results = [r for r in slots if r is not None]
-    del slots
+    slots.clear()
     kept = _judged_with_other_plans(tuple(r for r in results if isinstance(r, KeptReport)), file_group, as_of,
                                     names, mappings, keeping)
     reports = KeptReports(kept)

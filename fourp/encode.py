@@ -6,9 +6,10 @@ from typing import Any, Optional
 
 __all__ = ["encode", "decode", "shifted"]
 
+_orjson: Any
 try:  # a plain dependency; the standard library writes the same bytes where it is missing, 15-20x slower
     import orjson as _orjson
-except ImportError:  # pragma: no cover - exercised by a test that hides orjson
+except ImportError:  # pragma: no cover - a test hides orjson to run the standard library's way
     _orjson = None
 
 _OPTIONS = 0

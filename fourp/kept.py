@@ -1,8 +1,9 @@
-"""An audit's reports kept compactly: each plan's JSON, built once and compressed, beside the few fields summaries read."""
+"""An audit's reports kept compactly: each plan's JSON built once and compressed, beside the fields summaries read."""
 from __future__ import annotations
 
+import datetime as dt
 import zlib
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union, overload
+from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple, Union, overload
 
 from .report import PS, SEVERITIES, Report, RuleResult, at_or_above
 
@@ -28,6 +29,24 @@ class KeptReport:
 
     __slots__ = ("file", "plan_id", "force", "lro", "status", "threat", "as_of", "pack", "pack_version", "score",
                  "grade", "p_scores", "results", "meta", "_counts", "_severities", "by_group", "_blob")
+    file: Optional[str]
+    plan_id: Optional[str]
+    force: Optional[str]
+    lro: Optional[str]
+    status: Optional[str]
+    threat: Optional[str]
+    as_of: dt.date
+    pack: str
+    pack_version: Optional[str]
+    score: float
+    grade: str
+    p_scores: Dict[str, Optional[float]]
+    results: Tuple[RuleResult, ...]
+    meta: Dict[str, Any]
+    _counts: Tuple[int, ...]
+    _severities: FrozenSet[str]
+    by_group: Dict[str, int]
+    _blob: bytes
 
     def __init__(self, report: Report, document: Optional[Dict[str, Any]] = None) -> None:
         from .encode import encode
@@ -46,6 +65,12 @@ class KeptReport:
         self.by_group = groups
         # Nested as the audit's JSON holds it (`plans` items, two levels in), so it is written as it is.
         self._blob = zlib.compress(encode(document if document is not None else report.to_dict(), 2), _LEVEL)
+
+    def sharing(self, shared: Dict[Any, Any]) -> "KeptReport":
+        """Itself, its rules' results made the objects `shared` holds alike (a rule passed is the same
+        result in most plans: one object for all, where workers send each plan its own copy)."""
+        self.results = tuple(shared.setdefault(r, r) for r in self.results)
+        return self
 
     def result(self, rule: str) -> Optional[RuleResult]:
         return next((r for r in self.results if r.rule == rule), None)

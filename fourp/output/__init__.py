@@ -59,7 +59,8 @@ def format_pieces(fmt: str, data: Dict[str, Any], document: Any = None, colour: 
     pieces = getattr(module, "report_pieces", None)
     if pieces is None:
         return (module.report_text(fmt, data, document, colour),)
-    return pieces(fmt, data, document, colour)  # type: ignore[no-any-return]
+    result: Iterable[Any] = pieces(fmt, data, document, colour)
+    return result
 
 
 def parse_report_spec(spec: str) -> Tuple[str, str]:

@@ -34,7 +34,8 @@ class Plans(Sequence[Dict[str, Any]]):
     def __getitem__(self, index: Union[int, slice]) -> Union[Dict[str, Any], Sequence[Dict[str, Any]]]:
         if isinstance(index, slice):
             return [item.to_dict() for item in self.kept[index]]
-        return self.kept[index].to_dict()  # type: ignore[no-any-return]
+        item: Dict[str, Any] = self.kept[index].to_dict()
+        return item
 
     def __eq__(self, other: object) -> bool:
         return list(self) == list(other) if isinstance(other, (Plans, list, tuple)) else NotImplemented

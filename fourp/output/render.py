@@ -544,7 +544,7 @@ def render_pieces(data: Dict[str, Any], fmt: str = "text", colour: bool = False)
     if name is None:
         raise ValueError(f"{fmt!r} is not a format written by a template")
     env = _environment(_flavour(name), colour, sandboxed=False, search=str(shipped("templates")))
-    return env.get_template(name).generate(data, colour=colour)  # type: ignore[no-any-return]
+    return env.get_template(name).generate(data, colour=colour)
 
 
 def check_template(template_file: str) -> None:

@@ -9,7 +9,7 @@ its own `--template`; change both together.
 from __future__ import annotations
 
 import textwrap
-from typing import Any, Dict, List
+from typing import Any, Dict, Iterator, List
 
 from .render import _ANSI, _Safe, _visible_controls, one_line
 
@@ -132,5 +132,15 @@ def report_text(fmt: str, data: Dict[str, Any], document: Any = None, colour: bo
     if data.get("kind") == "check":
         return check_text(data, colour)
     from .render import report_text as by_template
+
+    return by_template(fmt, data, document, colour)
+
+
+def report_pieces(fmt: str, data: Dict[str, Any], document: Any = None, colour: bool = False) -> Iterator[str]:
+    """The text report in pieces, as `fourp.output.format_pieces` calls each format: an audit's as its
+    template renders it (a plan at a time), a check's whole."""
+    if data.get("kind") == "check":
+        return iter((check_text(data, colour),))
+    from .render import report_pieces as by_template
 
     return by_template(fmt, data, document, colour)

@@ -198,7 +198,7 @@ def audit_data(result: Any, pack: RulePack, sort: str = "score", worst: int = 3,
         {"file": kept[i].file, "grade": kept[i].grade, "score": kept[i].score}))
     views = _Views(kept, order, data, fail_on, min_score, flags, worst)
     if flags is None:
-        shown = [dict(item.by_group) for item in kept]
+        shown = [item.by_group() for item in kept]
         fails = [item.fails(fail_on, min_score) for item in kept]
     else:  # only the new findings are shown: counted from the reports themselves
         shown, fails = [], []

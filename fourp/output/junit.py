@@ -142,10 +142,10 @@ def junit_pieces(data: Dict[str, Any]) -> Iterator[str]:
         return
     # The root's opening tag as ElementTree writes it, around a stand-in for its suites.
     root.text = "\n  "
-    stand_in = ET.SubElement(root, "fourp-suites")
+    stand_in = ET.SubElement(root, "fourpsuites")  # not a code: no hyphen
     stand_in.tail = "\n"
     whole = ET.tostring(root, encoding="unicode", xml_declaration=True)
-    head, tail = whole.split("<fourp-suites />", 1)
+    head, tail = whole.split("<fourpsuites />", 1)
     yield head
     separator = ""
 

@@ -535,8 +535,15 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
         cache.prune()
     shared: Dict[Any, Any] = {}
     results = [_sharing(r, shared) for r in slots if r is not None]
-    reports = _judged_with_other_plans(tuple(r for r in results if isinstance(r, Report)), file_group, as_of,
-                                       names, mappings)
+    # The cross-plan verdicts depend on every plan's content (and the register): kept under all their keys.
+    context = ResultsCache.context(pack, as_of, max_bytes, reading) if cache is not None else ""
+    if cache is not None and len(groups) > 1:  # which pack judged each plan is part of what it depends on
+        context += "\0" + "\0".join(sorted(g.context for g in groups.values()))
+    known = [key for key in keys if key is not None]
+    portfolio_key = (cache.portfolio_key(context, known, register)
+                     if cache is not None and known and len(known) == len(keys) and not discovery_errors else None)
+    reports = _judged_with_other_plans_kept(tuple(r for r in results if isinstance(r, Report)), file_group, as_of,
+                                            names, mappings, cache, portfolio_key)
     if force_from == "folder":
         from .region import forces_from_folders
 
@@ -546,13 +553,6 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
     from .portfolio.evaluate import evaluate_portfolio
     from .portfolio.facts import FACTS_KEY
 
-    # The cross-plan verdict depends on every plan's content (and the register): kept under all their keys.
-    context = ResultsCache.context(pack, as_of, max_bytes, reading) if cache is not None else ""
-    if cache is not None and len(groups) > 1:  # which pack judged each plan is part of what it depends on
-        context += "\0" + "\0".join(sorted(g.context for g in groups.values()))
-    known = [key for key in keys if key is not None]
-    portfolio_key = (cache.portfolio_key(context, known, register)
-                     if cache is not None and known and len(known) == len(keys) and not discovery_errors else None)
     portfolio = None
     if cache is not None and portfolio_key is not None:
         portfolio = cache.get_portfolio(portfolio_key)
@@ -600,6 +600,23 @@ def _packs_used(reports: Sequence[Report], groups: Iterable[_Group], pack: RuleP
         by_file[pack.file or pack.name] = {"pack": pack.name, "version": pack.version, "file": pack.file,
                                            "plans": 0, "under": None}
     return list(by_file.values())
+
+
+def _judged_with_other_plans_kept(reports: Tuple[Report, ...], groups: Dict[str, "_Group"], as_of: dt.date,
+                                  names: Sequence[str], mappings: Sequence[Any], cache: Optional[ResultsCache],
+                                  key: Optional[str]) -> Tuple[Report, ...]:
+    """`_judged_with_other_plans`, its outcome (the plans it judged again) kept under the key of the
+    cross-plan verdict: with every plan and the register unchanged, no plan is read or judged again."""
+    if cache is None or key is None:
+        return _judged_with_other_plans(reports, groups, as_of, names, mappings)
+    again = cache.get_reports(key)
+    if again is not None:
+        by_file = {report.file: report for report in again}
+        if len(by_file) == len(again) and by_file.keys() <= {report.file for report in reports}:
+            return tuple(by_file.get(report.file, report) for report in reports)
+    judged = _judged_with_other_plans(reports, groups, as_of, names, mappings)
+    cache.put_reports(key, [new for new, old in zip(judged, reports) if new is not old])
+    return judged
 
 
 def _judged_with_other_plans(reports: Tuple[Report, ...], groups: Dict[str, "_Group"], as_of: dt.date,

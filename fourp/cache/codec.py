@@ -16,7 +16,7 @@ import typing
 from functools import lru_cache
 from typing import Any, Callable, Dict, List, Tuple
 
-__all__ = ["encode", "decode", "Unkept"]
+__all__ = ["encode", "decode", "encode_reports", "decode_reports", "Unkept"]
 
 try:  # orjson reads JSON several times faster than the standard library; it is optional here
     import orjson as _orjson
@@ -188,3 +188,26 @@ def decode(blob: bytes) -> Any:
             raise ValueError("not a mapping")
         return body
     raise ValueError("not a kept result")
+
+
+def encode_reports(reports: Any) -> bytes:
+    """JSON bytes for a sequence of reports (an audit's plans judged again with the other plans' names)."""
+    from ..report import Report
+
+    parts = []
+    for report in reports:
+        if type(report) is not Report:
+            raise Unkept("not a report")
+        parts.append(json.loads(encode(report))[1])  # each checked to read back equal
+    return _dumps(["reports", parts])
+
+
+def decode_reports(blob: bytes) -> Tuple[Any, ...]:
+    """The reports `encode_reports` wrote. Raises ValueError (or TypeError) for anything else."""
+    from ..report import Report
+
+    tag, body = _loads(blob)
+    if tag != "reports" or type(body) is not list:
+        raise ValueError("not reports")
+    build = _builder(Report)
+    return tuple(build(part) for part in body)

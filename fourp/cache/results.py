@@ -279,17 +279,7 @@ class ResultsCache:
         return digest.hexdigest()
 
     def get_portfolio(self, key: str) -> Optional[dict]:
-        db = self._connect(create=False)
-        if db is None:
-            return None
-        try:
-            row = db.execute("SELECT blob FROM verdicts WHERE key = ?", (key,)).fetchone()
-        except sqlite3.Error as exc:
-            self._fail(exc, "read")
-            return None
-        if row is None or type(row[0]) is not bytes:
-            return None
-        payload = unseal(row[0], _verdict_binding(key))
+        payload = self._verdict_payload(key)
         stored = _open(payload) if payload is not None else None
         return stored["portfolio"] if _is_portfolio(stored) else None
 
@@ -303,6 +293,42 @@ class ResultsCache:
         sealed = seal(payload, _verdict_binding(key))
         return sealed is not None and self._write("INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?)",
                                                   [(key, int(time.time()), sealed)])
+
+    def get_reports(self, key: str) -> Optional[Tuple[Any, ...]]:
+        """Reports kept under `key` by `put_reports` (the plans an audit judged again with the other plans'
+        names, kept under the cross-plan verdict's key), or None."""
+        from .codec import decode_reports
+
+        payload = self._verdict_payload("reports\0" + key)
+        try:
+            return decode_reports(zlib.decompress(payload)) if payload is not None else None
+        except Exception:  # not what fourp writes: a miss
+            return None
+
+    def put_reports(self, key: str, reports: Sequence[Any]) -> bool:
+        from .codec import Unkept, encode_reports
+
+        try:
+            payload = zlib.compress(encode_reports(reports), 1)
+        except Unkept:
+            return False
+        key = "reports\0" + key
+        sealed = seal(payload, _verdict_binding(key))
+        return sealed is not None and self._write("INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?)",
+                                                  [(key, int(time.time()), sealed)])
+
+    def _verdict_payload(self, key: str) -> Optional[bytes]:
+        db = self._connect(create=False)
+        if db is None:
+            return None
+        try:
+            row = db.execute("SELECT blob FROM verdicts WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error as exc:
+            self._fail(exc, "read")
+            return None
+        if row is None or type(row[0]) is not bytes:
+            return None
+        return unseal(row[0], _verdict_binding(key))
 
     # -- the index file -----------------------------------------------------------------------------------
 
@@ -517,7 +543,7 @@ def _set_up(db: sqlite3.Connection) -> None:
 
 
 def _verdict_binding(key: str) -> bytes:
-    return b"portfolio\0" + key.encode("ascii")
+    return b"portfolio\0" + key.encode("ascii")  # the key itself says which kind of verdict
 
 
 def _open(payload: bytes) -> Any:

@@ -16,7 +16,7 @@ import typing
 from functools import lru_cache
 from typing import Any, Callable, Dict, List, Tuple
 
-__all__ = ["encode", "decode", "encode_reports", "decode_reports", "Unkept"]
+__all__ = ["encode", "decode", "encode_verdict", "decode_verdict", "Unkept"]
 
 try:  # orjson reads JSON several times faster than the standard library; it is optional here
     import orjson as _orjson
@@ -148,8 +148,8 @@ def _loads(blob: bytes) -> Any:
 
 
 def encode(result: Any) -> bytes:
-    """JSON bytes for a plan's `Report`, a file's error (`PlanError.to_dict()`, perhaps with facts) or a
-    cross-plan verdict (`{"kind": "portfolio", ...}`). Raises Unkept when it would not read back equal."""
+    """JSON bytes for a plan's `Report` or a file's error (`PlanError.to_dict()`, perhaps with facts).
+    Raises Unkept when it would not read back equal."""
     from ..report import Report
 
     if type(result) is Report:
@@ -190,24 +190,32 @@ def decode(blob: bytes) -> Any:
     raise ValueError("not a kept result")
 
 
-def encode_reports(reports: Any) -> bytes:
-    """JSON bytes for a sequence of reports (an audit's plans judged again with the other plans' names)."""
+
+def encode_verdict(portfolio: dict, reports: Any = None) -> bytes:
+    """JSON bytes for an audit's cross-plan verdict (`portfolio`, its dict) and the plans it judged again
+    with the other plans' names (`reports`, or None when they are not known)."""
     from ..report import Report
 
-    parts = []
-    for report in reports:
-        if type(report) is not Report:
-            raise Unkept("not a report")
-        parts.append(json.loads(encode(report))[1])  # each checked to read back equal
-    return _dumps(["reports", parts])
+    parts = None
+    if reports is not None:
+        parts = []
+        for report in reports:
+            if type(report) is not Report:
+                raise Unkept("not a report")
+            parts.append(json.loads(encode(report))[1])  # each checked to read back equal
+    blob = encode(dict(portfolio=portfolio))  # checked to read back equal
+    return _dumps(["verdict", json.loads(blob)[1]["portfolio"], parts])
 
 
-def decode_reports(blob: bytes) -> Tuple[Any, ...]:
-    """The reports `encode_reports` wrote. Raises ValueError (or TypeError) for anything else."""
+def decode_verdict(blob: bytes) -> Tuple[dict, Any]:
+    """(cross-plan verdict, reports or None) as `encode_verdict` wrote them. Raises ValueError (or
+    TypeError) for anything else."""
     from ..report import Report
 
-    tag, body = _loads(blob)
-    if tag != "reports" or type(body) is not list:
-        raise ValueError("not reports")
+    tag, portfolio, parts = _loads(blob)
+    if tag != "verdict" or type(portfolio) is not dict or not (parts is None or type(parts) is list):
+        raise ValueError("not a verdict")
+    if parts is None:
+        return portfolio, None
     build = _builder(Report)
-    return tuple(build(part) for part in body)
+    return portfolio, tuple(build(part) for part in parts)

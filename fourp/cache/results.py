@@ -140,12 +140,14 @@ class ResultsCache:
         self._db: Optional[sqlite3.Connection] = None
         self._unusable = False
         self._pending: List[Row] = []
+        self._verdicts: Dict[str, Any] = {}  # cross-plan verdicts read, by key
+        self._judged: Dict[str, Tuple[Any, ...]] = {}  # reports to keep with the next verdict, by key
 
     def __repr__(self) -> str:
         return f"ResultsCache({self.directory!r})"
 
     def __getstate__(self) -> Dict[str, Any]:  # a connection is this process's own
-        return dict(self.__dict__, _db=None, _pending=[])
+        return dict(self.__dict__, _db=None, _pending=[], _verdicts={}, _judged={})
 
     # -- keys ---------------------------------------------------------------------------------------------
 
@@ -279,56 +281,52 @@ class ResultsCache:
         return digest.hexdigest()
 
     def get_portfolio(self, key: str) -> Optional[dict]:
-        payload = self._verdict_payload(key)
-        stored = _open(payload) if payload is not None else None
-        return stored["portfolio"] if _is_portfolio(stored) else None
-
-    def put_portfolio(self, key: str, portfolio: dict) -> bool:
-        from .codec import Unkept, encode
-
-        try:
-            payload = zlib.compress(encode({"kind": "portfolio", "portfolio": portfolio}), 1)
-        except Unkept:
-            return False
-        sealed = seal(payload, _verdict_binding(key))
-        return sealed is not None and self._write("INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?)",
-                                                  [(key, int(time.time()), sealed)])
+        """The cross-plan verdict kept under `key`, or None."""
+        kept = self._verdict(key)
+        return kept[0] if kept is not None else None
 
     def get_reports(self, key: str) -> Optional[Tuple[Any, ...]]:
-        """Reports kept under `key` by `put_reports` (the plans an audit judged again with the other plans'
-        names, kept under the cross-plan verdict's key), or None."""
-        from .codec import decode_reports
+        """The plans an audit judged again with the other plans' names, kept with the cross-plan verdict
+        under `key`, or None."""
+        kept = self._verdict(key)
+        return kept[1] if kept is not None else None
 
-        payload = self._verdict_payload("reports\0" + key)
+    def put_reports(self, key: str, reports: Sequence[Any]) -> None:
+        """Keeps `reports` with the cross-plan verdict `put_portfolio` keeps next under `key`."""
+        self._judged[key] = tuple(reports)
+
+    def put_portfolio(self, key: str, portfolio: dict) -> bool:
+        from .codec import Unkept, encode_verdict
+
         try:
-            return decode_reports(zlib.decompress(payload)) if payload is not None else None
-        except Exception:  # not what fourp writes: a miss
-            return None
-
-    def put_reports(self, key: str, reports: Sequence[Any]) -> bool:
-        from .codec import Unkept, encode_reports
-
-        try:
-            payload = zlib.compress(encode_reports(reports), 1)
+            payload = zlib.compress(encode_verdict(portfolio, self._judged.pop(key, None)), 1)
         except Unkept:
             return False
-        key = "reports\0" + key
         sealed = seal(payload, _verdict_binding(key))
         return sealed is not None and self._write("INSERT OR REPLACE INTO verdicts VALUES (?, ?, ?)",
                                                   [(key, int(time.time()), sealed)])
 
-    def _verdict_payload(self, key: str) -> Optional[bytes]:
+    def _verdict(self, key: str) -> Optional[Tuple[dict, Optional[Tuple[Any, ...]]]]:
+        """(verdict, reports or None) kept under `key`, read from the index once per audit; None for a miss."""
+        from .codec import decode_verdict
+
+        if key in self._verdicts:
+            return self._verdicts[key]
+        found = None
         db = self._connect(create=False)
-        if db is None:
-            return None
         try:
-            row = db.execute("SELECT blob FROM verdicts WHERE key = ?", (key,)).fetchone()
+            row = db.execute("SELECT blob FROM verdicts WHERE key = ?", (key,)).fetchone() if db else None
         except sqlite3.Error as exc:
             self._fail(exc, "read")
-            return None
-        if row is None or type(row[0]) is not bytes:
-            return None
-        return unseal(row[0], _verdict_binding(key))
+            row = None
+        payload = unseal(row[0], _verdict_binding(key)) if row is not None and type(row[0]) is bytes else None
+        if payload is not None:
+            try:
+                found = decode_verdict(zlib.decompress(payload))
+            except Exception:  # not what fourp writes: a miss
+                found = None
+        self._verdicts[key] = found
+        return found
 
     # -- the index file -----------------------------------------------------------------------------------
 
@@ -382,6 +380,7 @@ class ResultsCache:
         if self._pending and self._db is not None:
             self.flush()
         self._pending = []
+        self._verdicts.clear()
         if self._db is not None:
             try:
                 self._db.close()
@@ -543,7 +542,7 @@ def _set_up(db: sqlite3.Connection) -> None:
 
 
 def _verdict_binding(key: str) -> bytes:
-    return b"portfolio\0" + key.encode("ascii")  # the key itself says which kind of verdict
+    return b"portfolio\0" + key.encode("ascii")
 
 
 def _open(payload: bytes) -> Any:
@@ -574,6 +573,3 @@ def _is_plan_result(value: Any) -> bool:
             and all(isinstance(value.get(k), (int, type(None))) for k in ("line", "column"))
             and isinstance(value.get("hint", ""), str))
 
-
-def _is_portfolio(value: Any) -> bool:
-    return isinstance(value, dict) and value.get("kind") == "portfolio" and isinstance(value.get("portfolio"), dict)

@@ -472,3 +472,30 @@ def test_plans_judged_again_with_the_other_plans_names_are_kept_with_the_cross_p
     # with the names, and its copied text quoted), which are worked out afresh
     assert reads["good-plan.yaml"] == 1 and reads["sussex-copied-text.yaml"] >= 1
     _same(changed, _run(plans, None))
+
+
+def test_audits_sharing_a_cache_folder_at_once_all_keep_and_agree(folder, tmp_path, monkeypatch):
+    """Four audits into one new cache folder at the same moment: each makes or opens the one index, none
+    fails or is told the cache could not be used, all say the same, and the index ends whole."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "xdg"), XDG_CONFIG_HOME=str(tmp_path / "config"))
+    env.pop("FOURP_NO_CACHE", None)
+    command = [sys.executable, "-m", "fourp", "audit", str(folder), "--as-of", "2024-09-30", "--jobs", "1",
+               "--format", "json", "--cache-dir", str(tmp_path / "cache")]
+    runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(4)]
+    done = [(*run.communicate(timeout=600), run.returncode) for run in runs]
+    done = [(code, out, err) for out, err, code in done]
+    assert {code for code, _, _ in done} == {2}, done  # broken.yaml cannot be read, in each
+    assert len({out for _, out, _ in done}) == 1
+    assert not [err for _, _, err in done if b"cannot be used" in err], done
+    assert ResultsCache(str(tmp_path / "cache")).entries() == 5
+    from fourp.cache import signing
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # their key: what they kept is ours to read
+    signing.forget_key()
+    cache = Counting(tmp_path / "cache")
+    _run(folder, cache)
+    signing.forget_key()
+    assert (cache.hits, cache.stores) == (4, 0)

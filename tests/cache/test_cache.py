@@ -475,8 +475,9 @@ def test_plans_judged_again_with_the_other_plans_names_are_kept_with_the_cross_p
 
 
 def test_audits_sharing_a_cache_folder_at_once_all_keep_and_agree(folder, tmp_path, monkeypatch):
-    """Four audits into one new cache folder at the same moment: each makes or opens the one index, none
-    fails or is told the cache could not be used, all say the same, and the index ends whole."""
+    """Four audits into one new cache folder at the same moment, with no key yet: each makes or opens the one
+    index (and they agree on one key), none fails or is told the cache could not be used, all say the
+    same, and the index ends whole and usable."""
     import subprocess
     import sys
 

@@ -145,7 +145,7 @@ def _evaluate_one(path: str, pack: RulePack, as_of: dt.date, max_bytes: int,
     from .read import read
 
     try:
-        plan = read(path, max_bytes, mappings, data)
+        plan = read(path, max_bytes, mappings, data=data)
         report = evaluate(plan, pack, as_of, other_names=names)
         # The audit keeps reports, not plans: what the cross-plan rules need travels in the report (and a
         # macro-enabled file's ignored macros, for the audit's notes). A new report: results are never changed.

@@ -18,6 +18,7 @@ from typing import Any, Callable, Dict, List, Tuple
 
 __all__ = ["encode", "decode", "encode_verdict", "decode_verdict", "Unkept"]
 
+_orjson: Any
 try:  # orjson reads JSON several times faster than the standard library; it is optional here
     import orjson as _orjson
 except ImportError:  # pragma: no cover - depends on what is installed
@@ -55,7 +56,7 @@ def _kind(hint: Any) -> Tuple[str, Any]:
 
 
 @lru_cache(maxsize=None)
-def _layout(cls: type) -> Tuple[Tuple[str, Tuple[str, Any]], ...]:
+def _layout(cls: Any) -> Tuple[Tuple[str, Tuple[str, Any]], ...]:
     """Each field of a report dataclass with how it is written."""
     hints = typing.get_type_hints(cls, vars(__import__(cls.__module__, fromlist=["_"])))
     return tuple((f.name, _kind(hints[f.name])) for f in dataclasses.fields(cls))
@@ -77,9 +78,10 @@ def _out(value: Any, kind: Tuple[str, Any]) -> Any:
         if type(value) is not tuple:
             raise Unkept("not a tuple")
         return [_out(v, inner) for v in value]
-    if type(value) is not inner:
+    cls: Any = type(value)
+    if cls is not inner:
         raise Unkept(f"not a {inner.__name__}")
-    return [_out(getattr(value, field), how) for field, how in _layout(inner)]
+    return [_out(getattr(value, field), how) for field, how in _layout(cls)]
 
 
 def _reader(kind: Tuple[str, Any]) -> Callable[[Any], Any]:
@@ -105,11 +107,10 @@ def _same(value: Any) -> Any:
 
 
 @lru_cache(maxsize=None)
-def _builder(cls: type) -> Callable[[List[Any]], Any]:
+def _builder(cls: Any) -> Callable[[List[Any]], Any]:
     layout = _layout(cls)
     names = tuple(name for name, _ in layout)
-    readers = tuple(None if how[0] == _PLAIN else (index, _reader(how)) for index, (_, how) in enumerate(layout))
-    readers = tuple(r for r in readers if r is not None)
+    readers = tuple((index, _reader(how)) for index, (_, how) in enumerate(layout) if how[0] != _PLAIN)
     count = len(layout)
     # A frozen dataclass's __init__ sets each field through object.__setattr__, which costs more than
     # reading the entry; its fields are given as one __dict__ instead (what unpickling does too). A class
@@ -123,7 +124,7 @@ def _builder(cls: type) -> Callable[[List[Any]], Any]:
             values[index] = read(values[index])
         if not direct:
             return cls(*values)
-        obj = _new(cls)
+        obj: Any = _new(cls)
         _set(obj, "__dict__", dict(zip(names, values)))
         return obj
     return build

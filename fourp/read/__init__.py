@@ -31,8 +31,7 @@ def __getattr__(name: str) -> Any:
     return value
 
 __all__ = ["Format", "FORMATS", "SKIPPED", "MAPPING_SUFFIXES", "read", "read_limit", "format_of", "suffixes",
-           "skip_reason",
-           "Mapping", "MappingError", "load_mapping", "shipped_mapping"]
+           "skip_reason", "Mapping", "MappingError", "load_mapping", "shipped_mapping"]
 
 
 class Format(NamedTuple):
@@ -140,7 +139,7 @@ def read_limit(path: str, max_bytes: int) -> Optional[int]:
     return max_bytes
 
 
-def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES, mappings: Sequence[Mapping] = (),
+def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES, mappings: Sequence[Mapping] = (), *,
          data: Optional[bytes] = None) -> Plan:
     """Reads a plan file in any known format. A file named with another suffix is read as YAML (a plan
     saved as .txt), except the kinds an audit skips, which are refused with what to do.

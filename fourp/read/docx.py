@@ -150,7 +150,7 @@ def document_parts(body: Any, names: Dict[str, str], skip_styles: Sequence[str])
     return grids, passages
 
 
-def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES, mappings: Sequence[Mapping] = (),
+def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES, mappings: Sequence[Mapping] = (), *,
          data: Optional[bytes] = None) -> Plan:
     """Reads a Word plan through the best-fitting of `mappings` (those for docx) and fourp's own."""
     suffix = os.path.splitext(path)[1].lower()

@@ -11,7 +11,7 @@ if TYPE_CHECKING:  # mappings never apply to a YAML or JSON plan: not loaded to 
 __all__ = ["read"]
 
 
-def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES, mappings: Sequence[Mapping] = (),
+def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES, mappings: Sequence[Mapping] = (), *,
          data: Optional[bytes] = None) -> Plan:
     """A YAML or JSON plan (mappings are for Word and Excel templates and do not apply); from `data`, the
     file's bytes already read through the safe reader, when given."""

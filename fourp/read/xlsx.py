@@ -36,7 +36,7 @@ def _grids(workbook: Any, path: str) -> List[Grid]:
     return grids
 
 
-def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES, mappings: Sequence[Mapping] = (),
+def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES, mappings: Sequence[Mapping] = (), *,
          data: Optional[bytes] = None) -> Plan:
     """Reads an Excel plan through the best-fitting of `mappings` (those for xlsx) and fourp's own."""
     suffix = os.path.splitext(path)[1].lower()

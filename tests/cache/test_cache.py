@@ -503,3 +503,28 @@ def test_audits_sharing_a_cache_folder_at_once_all_keep_and_agree(folder, tmp_pa
     _run(folder, cache)
     signing.forget_key()
     assert (cache.hits, cache.stores) == (4, 0), (cache_problems(), done)
+
+
+def test_results_written_long_ago_and_an_older_fourps_entries_are_pruned(folder, tmp_path):
+    import time
+
+    from fourp.cache.results import MAX_AGE_DAYS
+
+    cache = ResultsCache(tmp_path / "cache")
+    _run(folder, cache)
+    assert cache.prune(force=True) == 0 and cache.entries() == 5  # all written just now
+    legacy = tmp_path / "cache" / "results" / "v2" / "ab"
+    legacy.mkdir(parents=True)
+    (legacy / ("ab" * 32)).write_bytes(b"an entry of the per-file cache")
+    db = index(tmp_path / "cache")
+    old = int(time.time()) - (MAX_AGE_DAYS + 1) * 86400
+    [rowid] = [rowid for rowid, path in db.execute("SELECT rowid, path FROM plans") if path.endswith(b"good-plan.yaml")]
+    db.execute("UPDATE plans SET stored = ? WHERE rowid = ?", (old, rowid))
+    db.execute("UPDATE verdicts SET stored = ?", (old,))
+    db.close()
+    assert cache.prune() == 0  # at most once a day
+    assert cache.prune(force=True) == 3  # one plan's row, the cross-plan verdict, the old entry file
+    assert cache.entries() == 3 and not (tmp_path / "cache" / "results" / "v2").exists()
+    counting = Counting(tmp_path / "cache")
+    _same(_run(folder, counting), _run(folder, None))
+    assert (counting.hits, counting.stores) == (3, 1)

@@ -104,8 +104,11 @@ def _write_key(path: str) -> None:
             handle.write(secrets.token_bytes(_KEY_BYTES))
             handle.flush()
             os.fsync(handle.fileno())
-        if os.path.lexists(path):  # empty or short, as a full disk leaves it: replaced
-            os.replace(temp, path)
+        if os.path.lexists(path):
+            # Replaced only if it is still not valid (empty or short, as a full disk leaves it): a process that
+            # found no key a moment ago must not replace the one another process has just made and sealed with.
+            if _read_key(path) is None:
+                os.replace(temp, path)
         else:
             # Made only if still absent: processes starting at once must all end up with one key, not each
             # seal with its own and find the others' entries forged.

@@ -528,3 +528,23 @@ def test_results_written_long_ago_and_an_older_fourps_entries_are_pruned(folder,
     counting = Counting(tmp_path / "cache")
     _same(_run(folder, counting), _run(folder, None))
     assert (counting.hits, counting.stores) == (3, 1)
+
+
+def test_a_process_that_found_no_key_never_replaces_the_one_another_has_just_made(tmp_path, monkeypatch):
+    # Audits starting at once: B reads no key, A makes one and seals with it, then B goes to write its own.
+    # B must take A's (replacing it made every row A kept unreadable: a re-audit then found nothing).
+    from fourp.cache import signing
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    signing.forget_key()
+    made_by_a = signing._load_key()
+    assert made_by_a is not None
+    signing._write_key(signing.key_path())  # B, a moment late
+    signing.forget_key()
+    assert signing._load_key() == made_by_a
+    with open(signing.key_path(), "wb"):  # an empty key, as a full disk leaves it, is still replaced
+        pass
+    signing._write_key(signing.key_path())
+    signing.forget_key()
+    assert signing._load_key() not in (None, made_by_a)
+    signing.forget_key()

@@ -22,7 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union, cast
 
-from .cache.results import ResultsCache
+from .cache.results import ResultsCache, Row
 from .names import person_key
 from .pack.load import RulePack, load_pack
 from .cache.packs import without_templates
@@ -139,13 +139,14 @@ def _init_worker(packs_blob: bytes, as_of: dt.date, max_bytes: int, cache_dir: O
 
 
 def _evaluate_one(path: str, pack: RulePack, as_of: dt.date, max_bytes: int,
-                  names: Sequence[str] = (), mappings: Sequence[Any] = ()) -> Union[Report, Dict[str, Any]]:
+                  names: Sequence[str] = (), mappings: Sequence[Any] = (),
+                  data: Optional[bytes] = None) -> Union[Report, Dict[str, Any]]:
     from .engine import evaluate
     from .portfolio.facts import FACTS_KEY, plan_facts
     from .read import read
 
     try:
-        plan = read(path, max_bytes, mappings)
+        plan = read(path, max_bytes, mappings, data=data)
         report = evaluate(plan, pack, as_of, other_names=names)
         # The audit keeps reports, not plans: what the cross-plan rules need travels in the report (and a
         # macro-enabled file's ignored macros, for the audit's notes). A new report: results are never changed.
@@ -181,27 +182,48 @@ def _other_layout(path: str, max_bytes: int, pack: RulePack, error: Dict[str, An
     return error
 
 
-def _evaluate_and_keep(path: str, key: Optional[str], pack: RulePack, as_of: dt.date, max_bytes: int,
-                       cache: Optional[ResultsCache], context: str,
-                       names: Sequence[str] = (), mappings: Sequence[Any] = ()) -> Union[Report, Dict[str, Any]]:
-    result = _evaluate_one(path, pack, as_of, max_bytes, names, mappings)
-    if cache is not None and key is not None:
-        cache.store_if_unchanged(context, path, max_bytes, key, result)
-    return result
+Kept = Tuple[Optional[str], Optional[Row]]  # a plan's content key and the row keeping its result
 
 
-def _work(tasks: Sequence["Work"]) -> Tuple[List[Union[KeptReport, Dict[str, Any]]], List[Tuple[str, str]]]:
-    """A worker's part: the results of some plans, and what went wrong with the cache meanwhile."""
+def _evaluate_and_keep(path: str, pack: RulePack, as_of: dt.date, max_bytes: int,
+                       cache: Optional[ResultsCache], context: str, names: Sequence[str] = (),
+                       mappings: Sequence[Any] = ()) -> Tuple[Union[Report, Dict[str, Any]], Kept]:
+    """A plan's result and, with a cache, its content key and the row that keeps it. The file is read
+    once: the bytes hashed for the key are the bytes evaluated, and the row holds the identity the file
+    had when they were read (a plan edited meanwhile is then seen as changed by the next audit)."""
+    from .read import read_limit
+    from .read.files import FileRefused, read_file
+
+    content = info = None
+    if cache is not None:
+        limit = read_limit(path, max_bytes)
+        if limit is not None:
+            try:
+                content, info = read_file(path, limit)
+            except FileRefused:  # not kept; the reader says why in its own words
+                content = None
+    result = _evaluate_one(path, pack, as_of, max_bytes, names, mappings, content)
+    if cache is None or content is None or info is None:
+        return result, (None, None)
+    return result, cache.entry(context, path, info, content, result)
+
+
+def _work(tasks: Sequence["Work"]
+          ) -> Tuple[List[Union[KeptReport, Dict[str, Any]]], List[Tuple[str, str]], List[Kept]]:
+    """A worker's part: the results of some plans, what went wrong with the cache meanwhile, and each
+    plan's content key and row (the audit writes the rows: one writer, in batches)."""
     from .cache.store import take_noted
 
-    results = []
+    results, kept = [], []
     settings = _worker_settings
-    for path, key, pack_number, max_bytes, context in tasks:
-        result = _evaluate_and_keep(path, key, _worker_packs[pack_number], settings["as_of"], max_bytes,
-                                    settings["cache"], context, settings.get("names", ()), settings["mappings"])
+    for path, pack_number, max_bytes, context in tasks:
+        result, keeping = _evaluate_and_keep(path, _worker_packs[pack_number], settings["as_of"], max_bytes,
+                                             settings["cache"], context, settings.get("names", ()),
+                                             settings["mappings"])
         # Kept compactly here, in parallel: the audit's process only takes it in (a small object to unpickle).
         results.append(KeptReport(result) if isinstance(result, Report) else result)
-    return results, take_noted()
+        kept.append(keeping)
+    return results, take_noted(), kept
 
 
 #: What a plan that killed a worker twice is reported as.
@@ -209,7 +231,7 @@ OUT_OF_MEMORY = "fourp ran out of memory on this file"
 _OUT_OF_MEMORY_HINT = ("the process evaluating it was killed twice (as the system does when memory runs out); "
                        "the other plans were audited. Check the file is one plan, and audit it alone")
 
-Work = Tuple[str, Optional[str], int, int, str]  # (path, cache key, pack number, max bytes, context)
+Work = Tuple[str, int, int, str]  # (path, pack number, max bytes, context)
 
 
 def _portable(packs: Dict[int, RulePack]) -> Optional[bytes]:
@@ -224,8 +246,8 @@ Task = Tuple[int, Work]  # (slot, what to evaluate)
 
 
 def _pool_run(tasks: Sequence[Task], workers: int, chunk: int, in_flight: int, initargs: Tuple[Any, ...],
-              done: Callable[[Task, Union[Report, KeptReport, Dict[str, Any]]], None]
-              ) -> Optional[Tuple[List[Task], List[Task]]]:
+              done: Callable[[Task, Union[Report, KeptReport, Dict[str, Any]]], None],
+              keep: Optional[Callable[[Task, Kept], None]] = None) -> Optional[Tuple[List[Task], List[Task]]]:
     """Evaluates tasks in one pool, passing each result to `done`. None when all are done; if a worker dies,
     (the tasks that were in flight, the tasks not yet sent). Interrupted, it stops its workers at once."""
     from .cache.store import note_problem
@@ -249,13 +271,15 @@ def _pool_run(tasks: Sequence[Task], workers: int, chunk: int, in_flight: int, i
                     continue
                 part = running.pop(future)
                 try:
-                    results, problems = future.result()
+                    results, problems, kept = future.result()
                 except BrokenProcessPool:
                     lost.extend(part)
                     continue
                 for folder, reason in problems:
                     note_problem(folder, reason)
-                for task, result in zip(part, results):
+                for task, result, keeping in zip(part, results, kept):
+                    if keep is not None:
+                        keep(task, keeping)
                     done(task, result)
             if lost:
                 lost.extend(task for part in running.values() for task in part)
@@ -277,7 +301,8 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 
 def _evaluate_in_pools(tasks: Sequence[Task], jobs: int, chunk: int, initargs: Tuple[Any, ...],
-                       done: Callable[[Task, Union[Report, KeptReport, Dict[str, Any]]], None]) -> None:
+                       done: Callable[[Task, Union[Report, KeptReport, Dict[str, Any]]], None],
+                       keep: Optional[Callable[[Task, Kept], None]] = None) -> None:
     """Evaluates tasks in worker processes. When a worker dies, the plans it may have been evaluating are
     evaluated again one at a time (so the one that killed it is known), then the rest go on in a new
     pool; a plan that kills a worker on its own is reported as out of memory."""
@@ -291,7 +316,7 @@ def _evaluate_in_pools(tasks: Sequence[Task], jobs: int, chunk: int, initargs: T
         else:
             pending = []
         broken = _pool_run(batch, 1 if alone else jobs, 1 if alone else chunk, 1 if alone else 2 * jobs,
-                           initargs, done)
+                           initargs, done, keep)
         if broken is None:
             continue
         in_flight, unsent = broken
@@ -424,8 +449,6 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
     instead of its `force` field. `mappings` (`fourp.read.load_mapping`) read Word and Excel plans kept
     in a force's own templates.
     """
-    from .read import shipped_mapping
-
     as_of = as_of or dt.date.today()
     if pack is None:
         pack = load_pack(pack_ref)
@@ -468,23 +491,30 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
         cache = None
     names = register.names if register is not None else ()
     # A report depends on the mappings that read the plan as much as on the pack.
-    reading = [m.file for m in mappings if m.file] + [shipped_mapping(f).file for f in ("docx", "xlsx")]
+    # (fourp's own mappings by their files, as `shipped_mapping` finds them: their content is all a key needs,
+    # and parsing them cost a re-audit a tenth of its time)
+    shipped_data = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+    reading = [m.file for m in mappings if m.file] + [os.path.join(shipped_data, f"{f}-mapping.yaml")
+                                                   for f in ("docx", "xlsx")]
     if cache is not None:
         for group in groups.values():
             group.context = ResultsCache.context(group.pack, as_of, group.max_bytes, reading)
             if names:  # the register's names are part of what a plan is judged with
                 group.context += "\0names " + "\0".join(names)
-    tasks: List[Tuple[int, str, Optional[str], _Group]] = []  # (slot, path, cache key, group) to evaluate
-    keys: List[Optional[str]] = []
+    tasks: List[Tuple[int, str, _Group]] = []  # (slot, path, group) to evaluate
+    keys: List[Optional[str]] = [None] * len(files)  # each plan's content key, for the cross-plan verdict
+    kept: Dict[str, Tuple[str, Any]] = {}
+    if cache is not None:  # every file stat'ed, the index read once; an unchanged file is not opened
+        for group in groups.values():
+            kept.update(cache.kept(group.context, group.files, group.max_bytes))
     done = 0
     for index, path in enumerate(files):
-        group = file_group[path]
-        key, kept = cache.lookup(group.context, path, group.max_bytes) if cache is not None else (None, None)
-        keys.append(key)
-        if kept is None:
-            tasks.append((index, path, key, group))
+        hit = kept.pop(path, None)
+        if hit is None:
+            tasks.append((index, path, file_group[path]))
             continue
-        slots[index] = held(kept)
+        keys[index], report = hit
+        slots[index] = held(report)
         done += 1
         if progress:
             progress(done, len(files))
@@ -496,9 +526,12 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
     if packs_blob is None:  # a pool costs more than it saves on a handful of plans
         thresholds = _collect_less()
         try:
-            for index, path, key, group in tasks:
-                slots[index] = held(_evaluate_and_keep(path, key, group.pack, as_of, group.max_bytes, cache,
-                                                       group.context, names, mappings))
+            for index, path, group in tasks:
+                result, (keys[index], row) = _evaluate_and_keep(path, group.pack, as_of, group.max_bytes, cache,
+                                                                group.context, names, mappings)
+                slots[index] = held(result)
+                if cache is not None and row is not None:
+                    cache.keep((row,))
                 done += 1
                 if progress:
                     progress(done, len(files))
@@ -513,45 +546,54 @@ def audit(paths: Sequence[str], pack: Optional[RulePack] = None, pack_ref: Optio
             finished[0] += 1
             if progress:
                 progress(finished[0], len(files))
-        work: List[Task] = [(index, (path, key, numbers[id(group)], group.max_bytes, group.context))
-                            for index, path, key, group in tasks]
+
+        def keep(task: Task, keeping: Kept) -> None:
+            key, row = keeping
+            keys[task[0]] = key
+            if cache is not None and row is not None:
+                cache.keep((row,))
+        work: List[Task] = [(index, (path, numbers[id(group)], group.max_bytes, group.context))
+                            for index, path, group in tasks]
         _evaluate_in_pools(work, jobs, chunk, (packs_blob, as_of, max_bytes,
                                                cache.directory if cache is not None else None, "", names, mappings,
-                                               os.getpid()), record)
+                                               os.getpid()), record, keep)
     if cache is not None:
+        cache.flush()
         cache.prune()
     results = [r for r in slots if r is not None]
     slots.clear()
-    kept = _judged_with_other_plans(tuple(r for r in results if isinstance(r, KeptReport)), file_group, as_of,
-                                    names, mappings, keeping)
-    reports = KeptReports(kept)
-    errors = tuple(discovery_errors) + tuple(_as_error(r) for r in results if isinstance(r, dict))
-    from .portfolio.copied_text import reader_for_files
-    from .portfolio.evaluate import evaluate_portfolio
-    from .portfolio.facts import FACTS_KEY
-
-    # The cross-plan verdict depends on every plan's content (and the register): kept under all their keys.
+    # The cross-plan verdicts depend on every plan's content (and the register): kept under all their keys.
     context = ResultsCache.context(pack, as_of, max_bytes, reading) if cache is not None else ""
     if cache is not None and len(groups) > 1:  # which pack judged each plan is part of what it depends on
         context += "\0" + "\0".join(sorted(g.context for g in groups.values()))
     known = [key for key in keys if key is not None]
     portfolio_key = (cache.portfolio_key(context, known, register)
                      if cache is not None and known and len(known) == len(keys) and not discovery_errors else None)
+    judged = _judged_with_other_plans_kept(tuple(r for r in results if isinstance(r, KeptReport)), file_group,
+                                           as_of, names, mappings, cache, portfolio_key, keeping)
+    reports = KeptReports(judged)
+    errors = tuple(discovery_errors) + tuple(_as_error(r) for r in results if isinstance(r, dict))
+    from .portfolio.copied_text import reader_for_files
+    from .portfolio.evaluate import evaluate_portfolio
+    from .portfolio.facts import FACTS_KEY
+
     portfolio = None
     if cache is not None and portfolio_key is not None:
         portfolio = cache.get_portfolio(portfolio_key)
     if portfolio is None:
         # plans on another template (unreadable as plans) still count across the folder
         others = [(r["file"], r["facts"]) for r in results if isinstance(r, dict) and r.get("facts")]
-        portfolio = evaluate_portfolio([(r.file or "<plan>", r.meta.get(FACTS_KEY)) for r in kept] + others,
+        portfolio = evaluate_portfolio([(r.file or "<plan>", r.meta.get(FACTS_KEY)) for r in judged] + others,
                                        pack, as_of, register, reader_for_files(max_bytes, mappings)).to_dict()
         if cache is not None and portfolio_key is not None:
             cache.put_portfolio(portfolio_key, portfolio)
-    summary = summarise(kept, errors, pack)
-    summary["packs"] = _packs_used(kept, groups.values(), pack)
+    if cache is not None:
+        cache.close()
+    summary = summarise(judged, errors, pack)
+    summary["packs"] = _packs_used(judged, groups.values(), pack)
     return AuditReport(as_of=as_of, pack=pack.name, pack_version=pack.version, reports=reports, errors=errors,
                        summary=summary, portfolio=portfolio,
-                       notes=tuple(repeated_ids(kept)) + tuple(reader_notes(kept)), skipped=tuple(skipped))
+                       notes=tuple(repeated_ids(judged)) + tuple(reader_notes(judged)), skipped=tuple(skipped))
 
 
 def _keeper(paths: Optional[Sequence[str]]) -> Callable[[Report], KeptReport]:
@@ -594,6 +636,29 @@ def _packs_used(reports: Sequence[Any], groups: Iterable[_Group], pack: RulePack
         by_file[pack.file or pack.name] = {"pack": pack.name, "version": pack.version, "file": pack.file,
                                            "plans": 0, "under": None}
     return list(by_file.values())
+
+
+def _judged_with_other_plans_kept(reports: Tuple[KeptReport, ...], groups: Dict[str, "_Group"], as_of: dt.date,
+                                  names: Sequence[str], mappings: Sequence[Any], cache: Optional[ResultsCache],
+                                  key: Optional[str], keeping: Callable[[Report], KeptReport] = KeptReport
+                                  ) -> Tuple[KeptReport, ...]:
+    """`_judged_with_other_plans`, its outcome (the plans it judged again) kept under the key of the
+    cross-plan verdict: with every plan and the register unchanged, no plan is read or judged again."""
+    if cache is None or key is None:
+        return _judged_with_other_plans(reports, groups, as_of, names, mappings, keeping)
+    again = cache.get_reports(key)
+    if again is not None:
+        by_file = {report.file: report for report in again}
+        if len(by_file) == len(again) and by_file.keys() <= {report.file for report in reports}:
+            return tuple(keeping(by_file[report.file]) if report.file in by_file else report for report in reports)
+    raw: List[Report] = []  # as judged, before the audit keeps them (the cache keeps reports, not their folders)
+
+    def keep_raw(report: Report) -> KeptReport:
+        raw.append(report)
+        return keeping(report)
+    judged = _judged_with_other_plans(reports, groups, as_of, names, mappings, keep_raw)
+    cache.put_reports(key, raw)
+    return judged
 
 
 def _judged_with_other_plans(reports: Tuple[KeptReport, ...], groups: Dict[str, "_Group"], as_of: dt.date,

@@ -14,6 +14,7 @@ import pathlib
 import resource
 import shutil
 import signal
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -186,21 +187,9 @@ def test_item_2_a_link_is_followed_and_its_file_replaced_never_the_link(tmp_path
 
 # -- 3. cache entries bound to their keys -------------------------------------------------------------------
 
-class Recording(ResultsCache):
-    """The results cache, noting each plan's key as the audit makes it (to find the entries to attack)."""
-
-    def __init__(self, directory: str) -> None:
-        super().__init__(directory)
-        self.keys: Dict[str, str] = {}
-
-    def lookup(self, context, path, max_bytes):  # type: ignore[no-untyped-def]
-        key, kept = super().lookup(context, path, max_bytes)
-        self.keys[os.path.basename(path)] = key
-        return key, kept
-
-    def entries(self) -> Dict[str, str]:
-        """Each plan's entry file, by plan file name."""
-        return {name: self._entry(key) for name, key in self.keys.items()}
+def _index(cache_dir: str) -> sqlite3.Connection:
+    """The results index of a cache folder, opened as anyone who can write to the folder could."""
+    return sqlite3.connect(ResultsCache(cache_dir).index_path, isolation_level=None)
 
 
 def _verdicts(result: auditing.AuditReport) -> Dict[str, float]:
@@ -208,30 +197,34 @@ def _verdicts(result: auditing.AuditReport) -> Dict[str, float]:
 
 
 def test_item_3_an_entry_copied_over_another_plans_is_ignored(folder, tmp_path, pack):
-    cache = Recording(str(tmp_path / "shared"))
-    fresh = auditing.audit([str(folder)], pack=pack, as_of=AS_OF, jobs=1, cache=cache)
+    cache = str(tmp_path / "shared")
+    fresh = auditing.audit([str(folder)], pack=pack, as_of=AS_OF, jobs=1, cache=ResultsCache(cache))
     assert len(fresh.failed()) == 2
-    entries = cache.entries()
-    for name in ("surrey.yaml", "kingfisher.json"):  # a passing plan's entry over the failing plans'
-        shutil.copy(entries["good.yaml"], entries[name])
-    again = auditing.audit([str(folder)], pack=pack, as_of=AS_OF, jobs=1, cache=cache)
+    db = _index(cache)
+    rows = {os.path.basename(os.fsdecode(path)): (blob, digest, racy)
+            for path, blob, digest, racy in db.execute("SELECT path, blob, digest, racy FROM plans")}
+    for name in ("surrey.yaml", "kingfisher.json"):  # a passing plan's result over the failing plans'
+        db.execute("UPDATE plans SET blob = ?, digest = ?, racy = ? WHERE path = ?",
+                   (*rows["good.yaml"], os.fsencode(str(folder / name))))
+    db.close()
+    again = auditing.audit([str(folder)], pack=pack, as_of=AS_OF, jobs=1, cache=ResultsCache(cache))
     assert _verdicts(again) == _verdicts(fresh) and len(again.failed()) == 2
     assert sorted(os.path.basename(r.file) for r in again.reports) == sorted(_verdicts(fresh))
 
 
 def test_item_3_an_entry_of_the_wrong_kind_is_ignored(folder, tmp_path, pack):
-    cache = Recording(str(tmp_path / "shared"))
-    fresh = auditing.audit([str(folder)], pack=pack, as_of=AS_OF, jobs=1, cache=cache)
-    plan_entries = set(cache.entries().values())
-    [cross_plan] = [str(p) for p in pathlib.Path(cache._results).rglob("*")
-                    if p.is_file() and str(p) not in plan_entries]
-    for entry in plan_entries:  # the cross-plan verdict where each plan's report belongs
-        shutil.copy(cross_plan, entry)
-    again = auditing.audit([str(folder)], pack=pack, as_of=AS_OF, jobs=1, cache=cache)
+    cache = str(tmp_path / "shared")
+    fresh = auditing.audit([str(folder)], pack=pack, as_of=AS_OF, jobs=1, cache=ResultsCache(cache))
+    db = _index(cache)
+    [(cross_plan,)] = db.execute("SELECT blob FROM verdicts").fetchall()
+    db.execute("UPDATE plans SET blob = ?", (cross_plan,))  # the cross-plan verdict where each report belongs
+    again = auditing.audit([str(folder)], pack=pack, as_of=AS_OF, jobs=1, cache=ResultsCache(cache))
     assert _verdicts(again) == _verdicts(fresh) and not again.errors
     # and a plan's report where the cross-plan verdict belongs
-    shutil.copy(sorted(plan_entries)[0], cross_plan)
-    third = auditing.audit([str(folder)], pack=pack, as_of=AS_OF, jobs=1, cache=cache)
+    (plan,) = db.execute("SELECT blob FROM plans LIMIT 1").fetchone()
+    db.execute("UPDATE verdicts SET blob = ?", (plan,))
+    db.close()
+    third = auditing.audit([str(folder)], pack=pack, as_of=AS_OF, jobs=1, cache=ResultsCache(cache))
     assert third.portfolio == fresh.portfolio
 
 
@@ -300,7 +293,7 @@ def test_item_5_an_empty_key_is_replaced_and_the_cache_works(folder, tmp_path):
     cache = tmp_path / "cache"
     assert run("audit", folder, *AS_OF_ARGS, "--jobs", "1", "--cache-dir", cache).exit_code == 1
     assert len(key.read_bytes()) == 32 and stat.S_IMODE(key.stat().st_mode) == 0o600
-    assert len([p for p in (cache / "results").rglob("*") if p.is_file()]) == 5  # four plans, one verdict
+    assert ResultsCache(str(cache)).entries() == 5  # four plans, one verdict
 
 
 def test_item_5_a_key_others_can_read_is_refused_saying_how_to_fix_it(folder, tmp_path):
@@ -315,7 +308,7 @@ def test_item_5_a_key_others_can_read_is_refused_saying_how_to_fix_it(folder, tm
     assert result.exit_code == 1
     [said] = [line for line in result.stderr.splitlines() if "cache key" in line]
     assert f"chmod 600 {key}" in said
-    assert not [p for p in (cache / "results").rglob("*") if p.is_file()]  # nothing kept under a key others know
+    assert ResultsCache(str(cache)).entries() == 0  # nothing kept under a key others know
 
 
 # -- 6. private folders and files; an unusable cache said once ----------------------------------------------

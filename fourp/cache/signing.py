@@ -104,13 +104,25 @@ def _write_key(path: str) -> None:
             handle.write(secrets.token_bytes(_KEY_BYTES))
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
+        if os.path.lexists(path):
+            # Replaced only if it is still not valid (empty or short, as a full disk leaves it): a process that
+            # found no key a moment ago must not replace the one another process has just made and sealed with.
+            if _read_key(path) is None:
+                os.replace(temp, path)
+        else:
+            # Made only if still absent: processes starting at once must all end up with one key, not each
+            # seal with its own and find the others' entries forged.
+            try:
+                os.link(temp, path)
+            except FileExistsError:
+                pass  # another process made it meanwhile: theirs is read back
+            except OSError:  # a file system without hard links
+                os.replace(temp, path)
+    finally:
         try:
             os.unlink(temp)
-        except OSError:
+        except OSError:  # renamed into place
             pass
-        raise
 
 
 def _mac(key: bytes, binding: bytes, blob: bytes) -> bytes:

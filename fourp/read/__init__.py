@@ -30,8 +30,8 @@ def __getattr__(name: str) -> Any:
     globals()[name] = value
     return value
 
-__all__ = ["Format", "FORMATS", "SKIPPED", "MAPPING_SUFFIXES", "read", "format_of", "suffixes", "skip_reason",
-           "Mapping", "MappingError", "load_mapping", "shipped_mapping"]
+__all__ = ["Format", "FORMATS", "SKIPPED", "MAPPING_SUFFIXES", "read", "read_limit", "format_of", "suffixes",
+           "skip_reason", "Mapping", "MappingError", "load_mapping", "shipped_mapping"]
 
 
 class Format(NamedTuple):
@@ -112,13 +112,8 @@ def skip_reason(path: str) -> Tuple[str, str]:
     return (f"not a plan format fourp reads ({suffix or 'no suffix'})", f"plans are {kinds} files")
 
 
-def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES, mappings: Sequence[Mapping] = ()) -> Plan:
-    """Reads a plan file in any known format. A file named with another suffix is read as YAML (a plan
-    saved as .txt), except the kinds an audit skips, which are refused with what to do.
-
-    Raises PlanError (file, line or place, reason, hint); never modifies the file.
-    """
-    source = os.fspath(path)
+def _format_for(source: str) -> Format:
+    """The format a file is read as; refuses (PlanError) the kinds an audit skips."""
     fmt = format_of(source)
     if fmt is None:
         suffix = os.path.splitext(source)[1].lower()
@@ -127,5 +122,35 @@ def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES, mappings: Sequence[Mappi
             raise PlanError(source, f"this is {reason}, which fourp does not read as a plan", hint=hint,
                             code="not-read")
         fmt = FORMATS[".yaml"]
+    return fmt
+
+
+def read_limit(path: str, max_bytes: int) -> Optional[int]:
+    """The most bytes `read` takes from the file at `path` for a plan limit of `max_bytes`; None for a
+    file it refuses unread (by its suffix)."""
+    try:
+        fmt = _format_for(os.fspath(path))
+    except PlanError:
+        return None
+    if fmt.reader in ("docx", "xlsx"):  # a zip of XML and pictures: its text is far smaller than the file
+        from .package import OFFICE_SIZE_FACTOR
+
+        return max_bytes * OFFICE_SIZE_FACTOR
+    return max_bytes
+
+
+def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES, mappings: Sequence[Mapping] = (), *,
+         data: Optional[bytes] = None) -> Plan:
+    """Reads a plan file in any known format. A file named with another suffix is read as YAML (a plan
+    saved as .txt), except the kinds an audit skips, which are refused with what to do.
+
+    `data` is the file's bytes when the caller has already read them through `fourp.read.files.read_file`
+    with `read_limit(path, max_bytes)` (so every check of the safe reader was made on them): the file is
+    then not opened again. Raises PlanError (file, line or place, reason, hint); never modifies the file.
+    """
+    source = os.fspath(path)
+    fmt = _format_for(source)
     module = importlib.import_module(f"{__name__}.{fmt.reader}")
-    return module.read(source, max_bytes, tuple(mappings))
+    if data is None:
+        return module.read(source, max_bytes, tuple(mappings))
+    return module.read(source, max_bytes, tuple(mappings), data=data)

@@ -150,10 +150,11 @@ def document_parts(body: Any, names: Dict[str, str], skip_styles: Sequence[str])
     return grids, passages
 
 
-def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES, mappings: Sequence[Mapping] = ()) -> Plan:
+def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES, mappings: Sequence[Mapping] = (), *,
+         data: Optional[bytes] = None) -> Plan:
     """Reads a Word plan through the best-fitting of `mappings` (those for docx) and fourp's own."""
     suffix = os.path.splitext(path)[1].lower()
-    package = open_package(path, max_bytes, "Word", suffix)
+    package = open_package(path, max_bytes, "Word", suffix, data)
     # The parts are read with defusedxml, as they were checked: the main document wherever the package's
     # relationships put it (a macro-enabled document has another content type, the same XML).
     main = package.related("", "officeDocument")

@@ -14,11 +14,11 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from typing import Any, Optional
+from typing import Any, Optional, Tuple
 
 from ..errors import FourpError
 
-__all__ = ["FileRefused", "read_bytes", "make_private_dirs", "MAX_OPTION_FILE_BYTES", "MAX_BASELINE_BYTES"]
+__all__ = ["FileRefused", "read_bytes", "read_file", "make_private_dirs", "MAX_OPTION_FILE_BYTES", "MAX_BASELINE_BYTES"]
 
 #: Packs, registers and templates are a few kilobytes; a file of this size is not one of them.
 MAX_OPTION_FILE_BYTES = 16 * 1024 * 1024
@@ -71,6 +71,12 @@ def _refuse_mode(path: str, mode: int) -> None:
 
 def read_bytes(path: str, limit: int) -> bytes:
     """The whole content of an ordinary file of at most `limit` bytes. Raises FileRefused."""
+    return read_file(path, limit)[0]
+
+
+def read_file(path: str, limit: int) -> Tuple[bytes, os.stat_result]:
+    """The whole content of an ordinary file of at most `limit` bytes, with what `fstat` said of the open
+    file before it was read (so a cache keeps the identity of exactly the bytes read). Raises FileRefused."""
     try:
         _refuse_mode(path, os.stat(path).st_mode)  # never open a device or a pipe: opening may block
         fd = os.open(path, _OPEN_FLAGS)
@@ -105,7 +111,7 @@ def read_bytes(path: str, limit: int) -> bytes:
                               hint="check the drive is connected and try again") from None
     if len(raw) > limit:  # it grew while it was read
         raise _too_large(path, None, limit)
-    return raw
+    return raw, info
 
 
 def _too_large(path: str, size: Optional[int], limit: int) -> FileRefused:

@@ -145,18 +145,19 @@ def _check_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
                              "it again", code="damaged") from None
 
 
-def open_package(path: str, max_bytes: int, kind: str, suffix: str) -> OfficePackage:
-    """Reads and checks an Office file. Raises PlanError (with the file) for anything it will not read."""
+def open_package(path: str, max_bytes: int, kind: str, suffix: str, data: Optional[bytes] = None) -> OfficePackage:
+    """Reads and checks an Office file (`data`: its bytes, already read through the safe reader with the
+    Office limit). Raises PlanError (with the file) for anything it will not read."""
     try:
-        return _open(path, max_bytes, kind, suffix)
+        return _open(path, max_bytes, kind, suffix, data)
     except PlanError as exc:
         if exc.file is None:
             raise PlanError(path, exc.reason, exc.line, exc.column, exc.hint, code=exc.code) from None
         raise
 
 
-def _open(path: str, max_bytes: int, kind: str, suffix: str) -> OfficePackage:
-    raw = _read_bytes(path, max_bytes * OFFICE_SIZE_FACTOR)
+def _open(path: str, max_bytes: int, kind: str, suffix: str, data: Optional[bytes] = None) -> OfficePackage:
+    raw = _read_bytes(path, max_bytes * OFFICE_SIZE_FACTOR) if data is None else data
     if not raw.startswith(_ZIP):
         raise _not_office(raw, kind, suffix)
     try:

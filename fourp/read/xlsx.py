@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any, List, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 from .layout import Grid, Passage
 from .mapping import Mapping
@@ -36,10 +36,11 @@ def _grids(workbook: Any, path: str) -> List[Grid]:
     return grids
 
 
-def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES, mappings: Sequence[Mapping] = ()) -> Plan:
+def read(path: str, max_bytes: int = DEFAULT_MAX_BYTES, mappings: Sequence[Mapping] = (), *,
+         data: Optional[bytes] = None) -> Plan:
     """Reads an Excel plan through the best-fitting of `mappings` (those for xlsx) and fourp's own."""
     suffix = os.path.splitext(path)[1].lower()
-    package = open_package(path, max_bytes, "Excel", suffix)
+    package = open_package(path, max_bytes, "Excel", suffix, data)
     import openpyxl  # imported only when an Excel file is read; it parses through defusedxml when installed
 
     try:

@@ -66,7 +66,7 @@ def convert(source: str, target: str, mappings: Sequence[Any] = (), max_bytes: O
     if writer is None:
         suffix = os.path.splitext(target)[1] or "a file with no suffix"
         raise ValueError(f"fourp writes plans as {', '.join(sorted(WRITERS))}, not {suffix}")
-    plan = read(source, **({"max_bytes": max_bytes} if max_bytes else {}), mappings=mappings)
+    plan = read(source, max_bytes, mappings=mappings) if max_bytes else read(source, mappings=mappings)
     mapping = None
     lost: List[str] = []
     if writer.name in ("docx", "xlsx"):

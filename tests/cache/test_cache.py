@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import pickle
 import shutil
+import sqlite3
 import zlib
 
 import pytest
@@ -36,24 +37,26 @@ def folder(tmp_path):
 
 
 class Counting(ResultsCache):
-    """A cache that counts hits and stores, to see what an audit evaluated."""
+    """A cache that counts plans' results taken and kept, to see what an audit evaluated."""
 
     def __init__(self, directory):
         super().__init__(directory)
         self.hits = self.stores = 0
 
-    def get(self, key):
-        result = super().get(key)
-        self.hits += result is not None and not _is_portfolio(result)
-        return result
+    def kept(self, context, paths, max_bytes):
+        found = super().kept(context, paths, max_bytes)
+        self.hits += len(found)
+        return found
 
-    def put(self, key, result):
-        self.stores += not _is_portfolio(result)
-        return super().put(key, result)
+    def keep(self, rows):
+        rows = list(rows)
+        self.stores += len(rows)
+        return super().keep(rows)
 
 
-def _is_portfolio(result):
-    return isinstance(result, dict) and result.get("kind") == "portfolio"
+def index(cache_dir):
+    """The results index of a cache folder, opened as anyone who can write to the folder could."""
+    return sqlite3.connect(ResultsCache(str(cache_dir)).index_path, isolation_level=None)
 
 
 def _run(folder, cache, as_of=AS_OF, pack=None):
@@ -132,18 +135,39 @@ def test_a_changed_pack_or_a_pack_it_extends_is_evaluated_again(folder, tmp_path
 
 def test_corrupt_entries_are_misses(folder, tmp_path):
     first = _run(folder, ResultsCache(tmp_path / "cache"))
-    entries = [os.path.join(d, f) for d, _, fs in os.walk(tmp_path / "cache" / "results") for f in fs]
-    assert len(entries) == 5  # four plans and the cross-plan verdict
-    # Empty, garbage, a valid entry of the wrong thing, and one cut short.
-    payloads = [b"", b"\x00garbage", zlib.compress(pickle.dumps(1)), open(entries[3], "rb").read()[:40],
-                zlib.compress(pickle.dumps({"kind": "portfolio", "portfolio": "not a verdict"}))]
-    for entry, payload in zip(entries, payloads):
-        with open(entry, "wb") as handle:
-            handle.write(payload)
+    db = index(tmp_path / "cache")
+    rows = db.execute("SELECT rowid, blob FROM plans ORDER BY path").fetchall()
+    [verdict] = db.execute("SELECT blob FROM verdicts").fetchall()
+    assert len(rows) == 4  # four plans (the broken one's error too); and the cross-plan verdict
+    (one, a), (two, b), (three, c), (four, _) = rows
+    # Empty, garbage, another plan's sealed entry, one cut short, and the cross-plan verdict in a plan's place.
+    for rowid, blob in ((one, b""), (two, b"\x00garbage"), (three, a), (four, c[:40])):
+        db.execute("UPDATE plans SET blob = ? WHERE rowid = ?", (blob, rowid))
+    db.execute("UPDATE plans SET blob = ? WHERE rowid = ?", (verdict[0], two))
+    db.execute("UPDATE verdicts SET blob = ?", (a,))  # and a plan's entry where the verdict belongs
+    db.close()
     cache = Counting(tmp_path / "cache")
     again = _run(folder, cache)
     assert cache.hits == 0 and cache.stores == 4
     _same(first, again)
+
+
+def test_an_index_that_is_not_one_is_said_and_the_audit_goes_on(folder, tmp_path):
+    from fourp.cache.store import cache_problems
+
+    first = _run(folder, None)
+    cache = ResultsCache(tmp_path / "cache")
+    os.makedirs(os.path.dirname(cache.index_path))
+    with open(cache.index_path, "wb") as handle:  # a truncated, or planted, file where the index belongs
+        handle.write(b"SQLite format 3\x00" + b"\xff" * 200)
+    cache_problems()
+    _same(first, _run(folder, cache))
+    [said] = cache_problems()
+    assert tmp_path.joinpath("cache").as_posix() in said and "fourp cache clear" in said
+    cache.clear()
+    assert not os.path.exists(cache.index_path)  # clear removes it; the next audit keeps again
+    _same(first, _run(folder, ResultsCache(tmp_path / "cache")))
+    assert ResultsCache(tmp_path / "cache").entries() == 5
 
 
 def test_an_unwritable_cache_never_fails_an_audit(folder, tmp_path):
@@ -156,7 +180,9 @@ def test_an_unwritable_cache_never_fails_an_audit(folder, tmp_path):
 def test_clear_removes_every_entry(folder, tmp_path):
     cache = ResultsCache(tmp_path / "cache")
     _run(folder, cache)
+    assert cache.entries() == 5
     assert cache.clear() == 5
+    assert cache.entries() == 0 and not os.path.exists(cache.index_path)
     counting = Counting(tmp_path / "cache")
     _run(folder, counting)
     assert counting.hits == 0
@@ -191,10 +217,10 @@ def test_the_audit_command_caches_unless_told_not_to(folder, tmp_path):
     assert not os.path.exists(results)  # --no-cache keeps nothing
     first = runner.invoke(main, args)
     assert first.exit_code == 2  # broken.yaml cannot be read
-    assert sum(len(fs) for _, _, fs in os.walk(results)) == 5
+    assert ResultsCache(default_cache_dir()).entries() == 5
     elsewhere = tmp_path / "elsewhere"
     runner.invoke(main, args + ["--cache-dir", str(elsewhere)])
-    assert sum(len(fs) for _, _, fs in os.walk(elsewhere / "results")) == 5
+    assert ResultsCache(str(elsewhere)).entries() == 5
     cleared = runner.invoke(main, ["cache", "clear"])
     assert cleared.exit_code == 0 and "removed" in cleared.output
     assert sum(len(fs) for _, _, fs in os.walk(results)) == 0
@@ -234,38 +260,73 @@ def test_the_cross_plan_verdict_is_kept_only_while_every_plan_is_unchanged(folde
     assert len(judged) == 4 and later.portfolio["findings"] is not None
 
 
-def test_a_planted_entry_is_never_unpickled(tmp_path, monkeypatch):
-    """Someone who can write to a (shared) cache folder cannot make fourp run code: entries are sealed with
-    the user's own key, kept outside the cache, and an entry that is not is never unpickled."""
-    import pickle
+class Exploit:
+    """Unpickled, it would create a file: what a planted pickle does."""
 
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+def test_a_planted_entry_never_runs_code_even_sealed_with_the_users_key(folder, tmp_path, monkeypatch):
+    """Someone who can write to a (shared) cache folder cannot make fourp run code: rows are sealed with the
+    user's own key, kept outside the cache, and one that is not is never decoded; and what is decoded is
+    JSON, from which only a report's own data classes are built, so even a pickle sealed with the user's
+    key (as an older fourp wrote them) runs nothing."""
     from fourp.cache import results as cache_module
     from fourp.cache import signing
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setattr(signing, "_key", None)
-    store = cache_module.ResultsCache(str(tmp_path / "shared-cache"))
-    assert store.put("ab" * 32, {"kind": "portfolio", "portfolio": {}})
-    assert store.get("ab" * 32) is not None
+    monkeypatch.setattr(signing, "_key_for", None)
+    first = _run(folder, ResultsCache(tmp_path / "shared-cache"))
     marker = tmp_path / "ran"
-
-    class Exploit:
-        def __reduce__(self):
-            return (open, (str(marker), "w"))
-
-    import zlib
-
-    entry = store._entry("cd" * 32)
-    os.makedirs(os.path.dirname(entry), exist_ok=True)
-    with open(entry, "wb") as handle:  # a bare pickle, as the unsealed cache stored them
-        handle.write(zlib.compress(pickle.dumps(Exploit())))
-    assert store.get("cd" * 32) is None
-    forged = signing._MAGIC + b"\0" * 32 + zlib.compress(pickle.dumps(Exploit()))
-    with open(entry, "wb") as handle:  # a seal made without the key
-        handle.write(forged)
-    assert store.get("cd" * 32) is None
+    exploit = zlib.compress(pickle.dumps(Exploit(marker)))
+    db = index(tmp_path / "shared-cache")
+    rows = db.execute("SELECT rowid, ctx, path, ident, digest, racy FROM plans ORDER BY path").fetchall()
+    plants = [exploit,  # a bare pickle, as the unsealed cache stored them
+              signing._MAGIC + b"\0" * 32 + exploit]  # a seal made without the key
+    # a pickle sealed with the user's own key to exactly this row
+    plants += [signing.seal(exploit, cache_module._binding(*row[1:])) for row in rows[2:]]
+    for (rowid, *_), blob in zip(rows, plants):
+        db.execute("UPDATE plans SET blob = ? WHERE rowid = ?", (blob, rowid))
+    db.execute("UPDATE verdicts SET blob = ?", (signing.seal(exploit, b"portfolio\0" + db.execute(
+        "SELECT key FROM verdicts").fetchone()[0].encode()),))
+    db.close()
+    cache = Counting(tmp_path / "shared-cache")
+    again = _run(folder, cache)
     assert not marker.exists()
+    assert cache.hits == 0 and cache.stores == 4
+    _same(first, again)
     assert oct(os.stat(signing.key_path()).st_mode & 0o777) == "0o600"
+
+
+def test_the_codec_builds_only_the_reports_own_data(folder, tmp_path):
+    """What the cache decodes is JSON; a report comes back equal (its facts and each finding's file too),
+    and anything that is not what `encode` writes is refused."""
+    import json
+
+    from fourp.cache.codec import Unkept, decode, encode
+    from fourp.report import Report
+
+    result = _run(folder, None)
+    for report in result.reports:
+        back = decode(encode(report))
+        assert type(back) is Report and back == report and back.meta == report.meta
+        assert [f.file for f in back.findings] == [f.file for f in report.findings]
+        assert back.to_dict() == report.to_dict()
+    for error in result.errors:
+        assert decode(encode(error.to_dict())) == error.to_dict()
+    for junk in (b"[]", b'["pickle", "x"]', b'["report", {}]', b'["report", [1, 2]]', b'["data", []]', b"\x80\x04"):
+        with pytest.raises((ValueError, TypeError)):
+            decode(junk)
+    with pytest.raises(Unkept):  # a tuple would come back a list: not kept rather than kept changed
+        encode({"kind": "portfolio", "portfolio": {"pair": (1, 2)}})
+    with pytest.raises(Unkept):
+        encode(Exploit(tmp_path / "x"))
+    assert json.loads(encode(result.reports[0]))[0] == "report"
 
 
 def test_a_pack_changed_in_memory_is_not_handed_the_results_of_the_pack_on_disk(folder, tmp_path):
@@ -324,3 +385,166 @@ def test_fourp_check_writes_only_what_the_readme_says(tmp_path, no_cache):
     assert written == (set() if no_cache else {"cache/fourp/packs", "config/fourp/cache.key"})
     assert list(work.iterdir()) == []
 
+
+
+def _counting_reads(monkeypatch):
+    """Every read of a file through fourp's safe reader, by file name."""
+    import collections
+
+    import fourp.read.files
+
+    reads = collections.Counter()
+    real = fourp.read.files.read_file
+
+    def read_file(path, limit):
+        if os.path.basename(os.path.dirname(path)) == "plans":  # the pack, mappings and key are read too
+            reads[os.path.basename(path)] += 1
+        return real(path, limit)
+    monkeypatch.setattr(fourp.read.files, "read_file", read_file)
+    return reads
+
+
+def test_a_plan_is_read_once_and_an_unchanged_one_not_at_all(folder, tmp_path, monkeypatch):
+    from fourp.cache import results as cache_module
+
+    monkeypatch.setattr(cache_module, "RACY_SECONDS", 0)  # the files were just written: see the next test
+    reads = _counting_reads(monkeypatch)
+    first = _run(folder, ResultsCache(tmp_path / "cache"))
+    assert dict(reads) == {name: 1 for name in os.listdir(folder)}
+    reads.clear()
+    plan = folder / "good-plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("status: active", "status: closed"), encoding="utf-8")
+    cache = Counting(tmp_path / "cache")
+    again = _run(folder, cache)
+    assert dict(reads) == {"good-plan.yaml": 1} and (cache.hits, cache.stores) == (3, 1)
+    assert [r.status for r in again.reports if r.file.endswith("good-plan.yaml")] == ["closed"]
+    _same(again, _run(folder, None))
+    reads.clear()
+    _same(_run(folder, ResultsCache(tmp_path / "cache")), again)
+    assert not reads
+    assert first.portfolio != {} and again.portfolio == _run(folder, None).portfolio
+
+
+@pytest.mark.parametrize("racy", [True, False])
+def test_a_change_its_times_cannot_show_is_caught_by_content_while_the_row_is_racy(folder, tmp_path, monkeypatch,
+                                                                                   racy):
+    """On a file system whose clock ticks coarsely a second write may leave size and times as they were:
+    a row whose file had just changed when it was read is used only if the file still hashes the same.
+    Without that check (racy=False) such a change would be missed: this is what the check is for."""
+    from fourp.cache import results as cache_module
+
+    monkeypatch.setattr(cache_module, "identity", lambda info: f"{info.st_size}")  # times and inode unseen
+    if not racy:
+        monkeypatch.setattr(cache_module, "RACY_SECONDS", 0)
+    _run(folder, ResultsCache(tmp_path / "cache"))
+    plan = folder / "good-plan.yaml"
+    size = plan.stat().st_size
+    plan.write_text(plan.read_text(encoding="utf-8").replace("status: active", "status: closed"), encoding="utf-8")
+    assert plan.stat().st_size == size  # "closed" for "active": the same size
+    cache = Counting(tmp_path / "cache")
+    again = _run(folder, cache)
+    status = next(r.status for r in again.reports if r.file.endswith("good-plan.yaml"))
+    assert (status, cache.hits) == (("closed", 3) if racy else ("active", 4))
+
+
+def test_plans_judged_again_with_the_other_plans_names_are_kept_with_the_cross_plan_verdict(tmp_path, monkeypatch):
+    """sussex-copied-text.yaml names another example's threat, so the audit judges it again knowing that
+    name (reading it again): kept under the cross-plan verdict's key, a re-audit of the unchanged folder
+    reads no plan, and any change to any plan judges it afresh."""
+    from fourp.cache import results as cache_module
+
+    monkeypatch.setattr(cache_module, "RACY_SECONDS", 0)
+    plans = tmp_path / "plans"
+    shutil.copytree(EXAMPLES, plans, ignore=shutil.ignore_patterns("*.docx", "*.xlsx", "*.docm", "*.xlsm"))
+    fresh = _run(plans, None)
+    sussex = next(r for r in fresh.reports if r.file.endswith("sussex-copied-text.yaml"))
+    _run(plans, ResultsCache(tmp_path / "cache"))
+    reads = _counting_reads(monkeypatch)
+    again = _run(plans, ResultsCache(tmp_path / "cache"))
+    assert not reads
+    _same(again, fresh)
+    assert next(r for r in again.reports if r.file == sussex.file) == sussex
+    other = plans / "good-plan.yaml"
+    other.write_text(other.read_text(encoding="utf-8").replace("status: active", "status: closed"),
+                     encoding="utf-8")
+    changed = _run(plans, ResultsCache(tmp_path / "cache"))
+    # the changed plan read once; the unchanged one read again only by the cross-plan rules (judged again
+    # with the names, and its copied text quoted), which are worked out afresh
+    assert reads["good-plan.yaml"] == 1 and reads["sussex-copied-text.yaml"] >= 1
+    _same(changed, _run(plans, None))
+
+
+def test_audits_sharing_a_cache_folder_at_once_all_keep_and_agree(folder, tmp_path, monkeypatch):
+    """Four audits into one new cache folder at the same moment, with no key yet: each makes or opens the one
+    index (and they agree on one key), none fails or is told the cache could not be used, all say the
+    same, and the index ends whole and usable."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "xdg"), XDG_CONFIG_HOME=str(tmp_path / "config"))
+    env.pop("FOURP_NO_CACHE", None)
+    command = [sys.executable, "-m", "fourp", "audit", str(folder), "--as-of", "2024-09-30", "--jobs", "1",
+               "--format", "json", "--cache-dir", str(tmp_path / "cache")]
+    runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(4)]
+    done = [(*run.communicate(timeout=600), run.returncode) for run in runs]
+    done = [(code, out, err) for out, err, code in done]
+    assert {code for code, _, _ in done} == {2}, done  # broken.yaml cannot be read, in each
+    assert len({out for _, out, _ in done}) == 1
+    assert not [err for _, _, err in done if b"cannot be used" in err], done
+    assert ResultsCache(str(tmp_path / "cache")).entries() == 5
+    from fourp.cache import signing
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # their key: what they kept is ours to read
+    signing.forget_key()
+    from fourp.cache.store import cache_problems
+
+    cache_problems()
+    cache = Counting(tmp_path / "cache")
+    _run(folder, cache)
+    signing.forget_key()
+    assert (cache.hits, cache.stores) == (4, 0), (cache_problems(), done)
+
+
+def test_results_written_long_ago_and_an_older_fourps_entries_are_pruned(folder, tmp_path):
+    import time
+
+    from fourp.cache.results import MAX_AGE_DAYS
+
+    cache = ResultsCache(tmp_path / "cache")
+    _run(folder, cache)
+    assert cache.prune(force=True) == 0 and cache.entries() == 5  # all written just now
+    legacy = tmp_path / "cache" / "results" / "v2" / "ab"
+    legacy.mkdir(parents=True)
+    (legacy / ("ab" * 32)).write_bytes(b"an entry of the per-file cache")
+    db = index(tmp_path / "cache")
+    old = int(time.time()) - (MAX_AGE_DAYS + 1) * 86400
+    [rowid] = [rowid for rowid, path in db.execute("SELECT rowid, path FROM plans") if path.endswith(b"good-plan.yaml")]
+    db.execute("UPDATE plans SET stored = ? WHERE rowid = ?", (old, rowid))
+    db.execute("UPDATE verdicts SET stored = ?", (old,))
+    db.close()
+    assert cache.prune() == 0  # at most once a day
+    assert cache.prune(force=True) == 3  # one plan's row, the cross-plan verdict, the old entry file
+    assert cache.entries() == 3 and not (tmp_path / "cache" / "results" / "v2").exists()
+    counting = Counting(tmp_path / "cache")
+    _same(_run(folder, counting), _run(folder, None))
+    assert (counting.hits, counting.stores) == (3, 1)
+
+
+def test_a_process_that_found_no_key_never_replaces_the_one_another_has_just_made(tmp_path, monkeypatch):
+    # Audits starting at once: B reads no key, A makes one and seals with it, then B goes to write its own.
+    # B must take A's (replacing it made every row A kept unreadable: a re-audit then found nothing).
+    from fourp.cache import signing
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    signing.forget_key()
+    made_by_a = signing._load_key()
+    assert made_by_a is not None
+    signing._write_key(signing.key_path())  # B, a moment late
+    signing.forget_key()
+    assert signing._load_key() == made_by_a
+    with open(signing.key_path(), "wb"):  # an empty key, as a full disk leaves it, is still replaced
+        pass
+    signing._write_key(signing.key_path())
+    signing.forget_key()
+    assert signing._load_key() not in (None, made_by_a)
+    signing.forget_key()

@@ -11,22 +11,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import random
 import sqlite3
 import statistics
-import time
 from contextlib import closing
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, cast
 
 from .errors import FourpError
+from .sqlite import BUSY_TIMEOUT, retrying
 from .kept import light
 
 __all__ = ["HistoryError", "open_history", "record", "trends", "SCHEMA_VERSION", "MIGRATIONS", "APPLICATION_ID"]
 
 #: Marks the file as a fourp history (`PRAGMA application_id`), so fourp never writes into another database.
 APPLICATION_ID = 0x34503450  # "4P4P"
-#: How long an audit waits for another that is recording (seconds).
-BUSY_TIMEOUT = 60.0
 
 #: Each migration takes the schema one version up; the file's `PRAGMA user_version` is how many have run.
 #: Append, never edit: a history written by an older fourp is brought up to date by the ones it lacks.
@@ -124,30 +121,14 @@ def open_history(path: str, create: bool = True) -> sqlite3.Connection:
     return db
 
 
-def _contended(exc: sqlite3.Error) -> bool:
-    """Whether SQLite refused only because another connection holds a lock it needs (decided by its
-    result code, never its message). Two connections that both read the file and then both need to
-    write deadlock, and SQLite answers one of them at once rather than wait: the set-up retries it."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-
-
 def _set_up(db: sqlite3.Connection, path: str) -> None:
     """Checks the file is a fourp history, brings its schema up to date and puts it in WAL mode,
-    retrying (with a short random pause) while other audits set up the same file, up to the busy timeout."""
-    deadline = time.monotonic() + BUSY_TIMEOUT
-    while True:
-        try:
-            _migrate(db, path)
-            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                db.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError as exc:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            if not _contended(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(random.uniform(0.02, 0.1))
+    retrying while other audits set up the same file (`fourp.sqlite.retrying`)."""
+    def once() -> None:
+        _migrate(db, path)
+        if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            db.execute("PRAGMA journal_mode = WAL")
+    retrying(db, once)
 
 
 def _state(db: sqlite3.Connection) -> Tuple[int, int, int]:

@@ -18,7 +18,7 @@ KNOWN_CYCLES: List[tuple] = []
 #: (a package's `__init__`) alone; the longest name that matches a module gives its stage.
 STAGES: List[Tuple[str, List[str]]] = [
     ("base", ["fourp!", "fourp.errors", "fourp.regex", "fourp.names", "fourp.resources", "fourp.report",
-              "fourp.sandbox", "fourp.encode", "fourp.kept"]),
+              "fourp.sandbox", "fourp.encode", "fourp.kept", "fourp.sqlite"]),
     ("read", ["fourp.read", "fourp.schemas"]),
     ("cache", ["fourp.cache"]),
     ("pack language", ["fourp.pack!", "fourp.pack.pointers", "fourp.pack.context", "fourp.pack.lifecycle",

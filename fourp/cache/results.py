@@ -35,12 +35,12 @@ import hashlib
 import json
 import os
 import pickle
-import random
 import sqlite3
 import stat
 import time
 from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
+from ..sqlite import BUSY_TIMEOUT, retrying
 from .signing import seal, unseal
 from .store import default_cache_dir, note_problem, write_entry
 
@@ -54,7 +54,6 @@ MAX_AGE_DAYS = 14
 #: clock without its times changing (FAT keeps mtime to two seconds): its row is checked by content.
 RACY_SECONDS = 3
 #: How long an audit waits for another that is writing the index (seconds).
-BUSY_TIMEOUT = 60.0
 #: Marks the file as fourp's results index (`PRAGMA application_id`), so fourp never writes into another.
 APPLICATION_ID = 0x34503443  # "4P4C"
 _PRUNE_MARK = ".last-pruned"
@@ -363,7 +362,7 @@ class ResultsCache:
         if db is None:
             return False
         try:
-            _retrying(db, lambda: _transaction(db, statement, rows))
+            retrying(db, lambda: _transaction(db, statement, rows))
             return True
         except sqlite3.Error as exc:
             self._fail(exc, "write")
@@ -445,8 +444,9 @@ class ResultsCache:
         if db is not None:
             try:
                 for table in ("plans", "verdicts"):
-                    removed += _retrying(db, lambda t=table: db.execute(
-                        f"DELETE FROM {t} WHERE stored < ?", (limit,)).rowcount)
+                    def delete(t: str = table) -> int:
+                        return db.execute(f"DELETE FROM {t} WHERE stored < ?", (limit,)).rowcount
+                    removed += retrying(db, delete)
             except sqlite3.Error as exc:
                 self._fail(exc, "write")
         root = os.path.join(self.directory, "results")
@@ -483,28 +483,6 @@ def _create_private(path: str) -> None:
     os.close(fd)
 
 
-def _contended(exc: sqlite3.Error) -> bool:
-    """Whether SQLite refused only because another connection holds a lock it needs (by its result code,
-    never its message): two audits that both read and then both write get one refused at once."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-
-
-def _retrying(db: sqlite3.Connection, step: Any) -> Any:
-    """Runs `step`, again (after a short random pause) while other audits hold the index, up to the busy
-    timeout."""
-    deadline = time.monotonic() + BUSY_TIMEOUT
-    while True:
-        try:
-            return step()
-        except sqlite3.OperationalError as exc:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            if not _contended(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(random.uniform(0.02, 0.1))
-
-
 def _transaction(db: sqlite3.Connection, statement: str, rows: Sequence[Any]) -> None:
     db.execute("BEGIN IMMEDIATE")
     try:
@@ -538,7 +516,7 @@ def _set_up(db: sqlite3.Connection) -> None:
             db.execute("PRAGMA journal_mode = WAL")
         # A cache may lose its last rows to a power cut (they are evaluated again), never its consistency.
         db.execute("PRAGMA synchronous = NORMAL")
-    _retrying(db, step)
+    retrying(db, step)
 
 
 def _verdict_binding(key: str) -> bytes:

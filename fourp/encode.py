@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Optional
 
 __all__ = ["encode", "decode", "shifted"]
@@ -51,9 +52,14 @@ def shifted(text: bytes, depth: int) -> bytes:
     return text.replace(b"\n", b"\n" + b"  " * depth) if depth else text
 
 
+#: A run of digits as long as the largest 64-bit integer: orjson reads an integer past 64 bits as a float.
+_LONG_NUMBER = re.compile(rb"\d{19}")
+
+
 def decode(data: bytes) -> Any:
-    """JSON `encode` wrote, back to Python values (lone surrogates, written escaped, come back as themselves)."""
-    if _orjson is not None:
+    """JSON `encode` wrote, back to Python values (lone surrogates, written escaped, come back as themselves;
+    an integer past 64 bits, which orjson reads as a float, comes back as the integer)."""
+    if _orjson is not None and not _LONG_NUMBER.search(data):
         try:
             return _orjson.loads(data)
         except ValueError:  # an escaped lone surrogate, which orjson refuses to read

@@ -48,7 +48,8 @@ def test_encode_writes_the_standard_librarys_bytes(value, depth):
 
 
 @pytest.mark.parametrize("value", [
-    "a file name not UTF-8: \udcff", 2 ** 70, {"as_of": dt.date(2024, 9, 30)},
+    "a file name not UTF-8: \udcff", 2 ** 70, -(2 ** 63) - 1, [2 ** 64 - 1, 1e16, 1.5e22],
+    {"as_of": dt.date(2024, 9, 30)},
     {"when": dt.datetime(2024, 9, 30, 8, 15)}, [[[[[[[[[[[[[[[[[[[[[["deep"]]]]]]]]]]]]]]]]]]]]]],
     {1: "a key that is a number", None: "and none"}, "\x00\x1f\x7f\u2028 controls"])
 def test_what_orjson_refuses_or_writes_otherwise_is_written_as_before(value):
